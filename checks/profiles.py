@@ -1,0 +1,39 @@
+"""Check profiles: how far the exhaustive ranges go and how much each solver may spend.
+
+* ``default``: every theorem, every method, the ranges stated in the catalogue (S <= 256 for the
+  main grids), under a minute on two cores;
+* ``quick``: the same checks with S capped at 12, for tests;
+* ``thorough``: the catalogue's ranges with twice the stages and a larger Z3 budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checks.smt import DEFAULT_RLIMIT
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much work a check run does.
+
+    Attributes:
+        name: profile name.
+        max_stages: cap on S in every grid (None: the catalogue's range).
+        stage_factor: multiplies the upper end of every grid's S range.
+        rlimit: Z3 resource limit per obligation and parity case.
+        runs: whether the empirical method trains on executor runs.
+    """
+
+    name: str
+    max_stages: int | None
+    stage_factor: int
+    rlimit: int
+    runs: str
+
+
+PROFILES = {
+    "quick": Profile("quick", 12, 1, DEFAULT_RLIMIT, "short"),
+    "default": Profile("default", None, 1, DEFAULT_RLIMIT, "default"),
+    "thorough": Profile("thorough", None, 2, 4 * DEFAULT_RLIMIT, "long"),
+}

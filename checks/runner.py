@@ -1,0 +1,196 @@
+"""Check every theorem by every method that applies, and every wrong variant.
+
+The exhaustive method generates each grid's tables once for all the claims on it; grids and
+proofs run in a pool of worker processes. A theorem is as expected when each of its methods
+reaches the expected status (``proved`` for the proof methods and ``checked`` for the exhaustive
+one, or ``refuted`` everywhere for a false statement of the paper's) and every variant is
+refuted by some method with a counterexample.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from checks.exhaustive import GridRun, compile_claim
+from checks.profiles import Profile
+from checks.smt import prove_smt
+from checks.symbolic import prove_symbolic
+from checks.verdict import Status, Verdict, combine, strongest
+from theory.catalogue import by_id, catalogue
+from theory.theorem import Claim, Grid, Obligation, Theorem
+
+logger = logging.getLogger(__name__)
+
+PROOF_STATUS = {"symbolic": Status.PROVED, "smt": Status.PROVED, "exhaustive": Status.CHECKED,
+                "empirical": Status.CONFIRMED}
+
+
+@dataclass
+class VariantReport:
+    """How a wrong variant fared: refuted (with the refuting verdict) or not."""
+
+    description: str
+    status: Status
+    verdicts: list[Verdict]
+
+    @property
+    def refutation(self) -> Verdict | None:
+        """The first verdict that refutes the variant with a counterexample."""
+        for verdict in self.verdicts:
+            if verdict.status is Status.REFUTED and verdict.counterexample:
+                return verdict
+        return None
+
+
+@dataclass
+class TheoremReport:
+    """All verdicts on one theorem and its variants."""
+
+    theorem: Theorem
+    verdicts: list[Verdict] = field(default_factory=list)
+    variants: list[VariantReport] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        """The strongest verdict."""
+        return strongest([verdict.status for verdict in self.verdicts])
+
+    @property
+    def seconds(self) -> float:
+        """Time spent on the theorem and its variants."""
+        own = sum(verdict.seconds for verdict in self.verdicts)
+        return own + sum(v.seconds for report in self.variants for v in report.verdicts)
+
+    def expected_status(self, method: str) -> Status:
+        """The status ``method`` must reach for this theorem."""
+        if self.theorem.expected == "refuted":
+            return Status.REFUTED
+        return PROOF_STATUS[method]
+
+    @property
+    def as_expected(self) -> bool:
+        """Every method reached its expected status and every variant is refuted."""
+        methods_ok = all(verdict.status is self.expected_status(verdict.method)
+                         for verdict in self.verdicts)
+        return methods_ok and all(report.refutation is not None for report in self.variants)
+
+
+def prove(obligations: Sequence[Obligation], method: str, rlimit: int) -> Verdict:
+    """Fold the verdicts of ``method`` on every obligation it applies to."""
+    steps = [prove_symbolic(ob) if method == "symbolic" else prove_smt(ob, rlimit)
+             for ob in obligations if method in ob.methods]
+    count = len(steps)
+    detail = f"{count} obligation{'s' if count != 1 else ''}, all for every parameter value"
+    return combine(method, steps, Status.PROVED, detail)
+
+
+def _proof_task(task: tuple[str, int | None, str, int]) -> tuple[str, int | None, str, Verdict]:
+    """Worker: one theorem's (or one variant's) obligations by one method."""
+    theorem_id, variant, method, rlimit = task
+    theorem = by_id(theorem_id)
+    obligations = theorem.obligations if variant is None else theorem.variants[variant].obligations
+    return theorem_id, variant, method, prove(obligations, method, rlimit)
+
+
+ClaimKey = tuple[str, int | None, int, int]  # theorem id, variant, table check, claim
+
+
+def _grids(theorems: Iterable[Theorem]) -> dict[Grid, list[tuple[ClaimKey, Claim]]]:
+    grids: dict[Grid, list[tuple[ClaimKey, Claim]]] = {}
+    for theorem in theorems:
+        for check_number, check in enumerate(theorem.tables):
+            for claim_number, claim in enumerate(check.claims):
+                key = (theorem.id, None, check_number, claim_number)
+                grids.setdefault(check.grid, []).append((key, claim))
+        for variant_number, variant in enumerate(theorem.variants):
+            grid = variant.grid or (theorem.tables[0].grid if theorem.tables else None)
+            for claim_number, claim in enumerate(variant.claims):
+                key = (theorem.id, variant_number, 0, claim_number)
+                grids.setdefault(grid, []).append((key, claim))
+    return grids
+
+
+def _grid_task(task: tuple[tuple[str, ...], int, Profile]) -> list[tuple[ClaimKey, Verdict]]:
+    """Worker: generate the tables of one grid and check every claim on it."""
+    theorem_ids, grid_number, profile = task
+    grid, claims = list(_grids(by_id(i) for i in theorem_ids).items())[grid_number]
+    run = GridRun(grid, [compile_claim(claim) for _, claim in claims])
+    run.run(profile.max_stages, profile.stage_factor)
+    share = run.seconds / max(1, len(claims))
+    return [(key, run.verdict(state, share))
+            for (key, _), state in zip(claims, run.claims, strict=True)]
+
+
+def _map(function: Callable, tasks: list, workers: int) -> list:
+    if workers <= 1 or len(tasks) <= 1:
+        return [function(task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, tasks))
+
+
+def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
+               workers: int | None = None) -> list[TheoremReport]:
+    """Check ``theorems`` (default: the whole catalogue) under ``profile``."""
+    theorems = list(theorems if theorems is not None else catalogue())
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    ids = tuple(theorem.id for theorem in theorems)
+    grid_count = len(_grids(theorems))
+    proof_tasks = [(t.id, v, method, profile.rlimit) for t in theorems
+                   for v in (None, *range(len(t.variants)))
+                   for method in ("symbolic", "smt")
+                   if any(method in ob.methods for ob in
+                          (t.obligations if v is None else t.variants[v].obligations))]
+    grid_tasks = [(ids, number, profile) for number in range(grid_count)]
+    started = time.perf_counter()
+    tasks: list = [("grid", task) for task in grid_tasks] + [("proof", t) for t in proof_tasks]
+    results = _map(_dispatch, tasks, workers)
+    logger.info("checked %d theorems in %.1f s", len(theorems), time.perf_counter() - started)
+    return _assemble(theorems, results)
+
+
+def _dispatch(task: tuple[str, tuple]) -> tuple[str, object]:
+    kind, payload = task
+    return kind, _grid_task(payload) if kind == "grid" else _proof_task(payload)
+
+
+def _assemble(theorems: Sequence[Theorem], results: list) -> list[TheoremReport]:
+    proofs: dict[tuple[str, int | None], list[Verdict]] = {}
+    claims: dict[tuple[str, int | None], list[Verdict]] = {}
+    for kind, payload in results:
+        if kind == "proof":
+            theorem_id, variant, _, verdict = payload
+            proofs.setdefault((theorem_id, variant), []).append(verdict)
+        else:
+            for (theorem_id, variant, _, _), verdict in payload:
+                claims.setdefault((theorem_id, variant), []).append(verdict)
+    reports = []
+    for theorem in theorems:
+        report = TheoremReport(theorem)
+        report.verdicts = _ordered(proofs.get((theorem.id, None), []))
+        if (theorem.id, None) in claims:
+            report.verdicts.append(_fold_claims(claims[(theorem.id, None)]))
+        for number, variant in enumerate(theorem.variants):
+            verdicts = _ordered(proofs.get((theorem.id, number), []))
+            if (theorem.id, number) in claims:
+                verdicts.append(_fold_claims(claims[(theorem.id, number)]))
+            refuted = any(v.status is Status.REFUTED and v.counterexample for v in verdicts)
+            status = Status.REFUTED if refuted else strongest([v.status for v in verdicts])
+            report.variants.append(VariantReport(variant.description, status, verdicts))
+        reports.append(report)
+    return reports
+
+
+def _ordered(verdicts: list[Verdict]) -> list[Verdict]:
+    order = {"symbolic": 0, "smt": 1}
+    return sorted(verdicts, key=lambda verdict: order.get(verdict.method, 2))
+
+
+def _fold_claims(verdicts: list[Verdict]) -> Verdict:
+    count = len(verdicts)
+    detail = f"{count} claim{'s' if count != 1 else ''} on generated op tables"
+    return combine("exhaustive", verdicts, Status.CHECKED, detail)

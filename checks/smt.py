@@ -1,0 +1,252 @@
+"""Z3 encodings of SymPy statements, and the SMT prover.
+
+One small translator turns a SymPy expression into a Z3 term: integer symbols become Ints, others
+Reals; ``floor(p/q)`` with an integer polynomial p and a positive integer q becomes Z3's integer
+division (which rounds down for a positive divisor), any other floor a fresh Int k with
+k <= x < k + 1; ceiling(x) = -floor(-x); Mod with a positive integer modulus becomes ``%``; Max,
+Min, Abs and Piecewise become ``If``.
+
+To prove an obligation, assert its assumptions and the negated goal, then ``check()``:
+``unsat`` is proved, ``sat`` is refuted with the model as counterexample, ``unknown`` keeps
+``reason_unknown()``. The budget is Z3's deterministic ``rlimit``, so a verdict does not depend on
+the speed of the machine.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+import z3
+
+from checks.cases import parity_cases, substitute
+from checks.verdict import Status, Verdict
+from theory.theorem import Obligation
+
+DEFAULT_RLIMIT = 5_000_000
+"""Z3 resource limit per obligation (deterministic units, not seconds)."""
+
+
+class UntranslatableError(ValueError):
+    """A SymPy construct the Z3 encoder does not support (for example an unevaluated Sum)."""
+
+
+def solver_version() -> str:
+    """``z3 <version>``."""
+    return f"z3 {z3.get_version_string()}"
+
+
+class Encoder:
+    """Translate SymPy expressions to Z3, sharing one variable per SymPy symbol."""
+
+    def __init__(self) -> None:
+        self.variables: dict[sp.Symbol, z3.ArithRef] = {}
+        self.side_conditions: list[z3.BoolRef] = []
+        self._fresh = 0
+
+    def variable(self, symbol: sp.Symbol) -> z3.ArithRef:
+        """The Z3 variable of ``symbol`` (Int when the symbol is an integer)."""
+        if symbol not in self.variables:
+            make = z3.Int if symbol.is_integer else z3.Real
+            variable = make(symbol.name)
+            self.variables[symbol] = variable
+            if symbol.is_positive:
+                self.side_conditions.append(variable > 0)
+            elif symbol.is_nonnegative:
+                self.side_conditions.append(variable >= 0)
+        return self.variables[symbol]
+
+    def __call__(self, expr: sp.Basic) -> Any:
+        return self.encode(sp.sympify(expr))
+
+    def encode(self, expr: sp.Basic) -> Any:
+        """The Z3 term of ``expr``."""
+        handler = _HANDLERS.get(type(expr).__name__)
+        if handler is not None:
+            return handler(self, expr)
+        if isinstance(expr, sp.Symbol):
+            return self.variable(expr)
+        if expr.is_Integer:
+            return z3.IntVal(int(expr))
+        if expr.is_Rational:
+            return z3.Q(int(expr.p), int(expr.q))
+        if isinstance(expr, sp.Piecewise):
+            return self._piecewise(expr)
+        raise UntranslatableError(f"no Z3 encoding for {type(expr).__name__}: {expr}")
+
+    def _piecewise(self, expr: sp.Piecewise) -> Any:
+        result = None
+        for value, condition in reversed(expr.args):
+            encoded = self.encode(value)
+            if condition is sp.true or result is None:
+                result = encoded
+            else:
+                result = z3.If(self.encode(condition), encoded, result)
+        return result
+
+    def floor(self, arg: sp.Expr) -> Any:
+        """floor(arg): integer division when arg = p/q, else a fresh Int with side conditions."""
+        numerator, denominator = sp.fraction(sp.together(arg))
+        if denominator.is_Integer and denominator > 0 and numerator.is_integer is True:
+            return self.encode(numerator) / z3.IntVal(int(denominator))
+        self._fresh += 1
+        value = z3.Int(f"floor_{self._fresh}")
+        encoded = _to_real(self.encode(arg))
+        self.side_conditions += [z3.ToReal(value) <= encoded, encoded < z3.ToReal(value) + 1]
+        return value
+
+
+def _power(encoder: Encoder, expr: sp.Pow) -> Any:
+    base, exponent = expr.args
+    if exponent.is_Integer and exponent > 0:
+        encoded = encoder.encode(base)
+        result = encoded
+        for _ in range(int(exponent) - 1):
+            result = result * encoded
+        return result
+    if exponent.is_Integer and exponent < 0:
+        return z3.RealVal(1) / _to_real(encoder.encode(sp.Pow(base, -exponent)))
+    raise UntranslatableError(f"no Z3 encoding for the power {expr}")
+
+
+def _to_real(term: Any) -> Any:
+    return z3.ToReal(term) if z3.is_int(term) else term
+
+
+def _product(encoder: Encoder, expr: sp.Mul) -> Any:
+    terms = [encoder.encode(arg) for arg in expr.args]
+    if any(z3.is_real(term) for term in terms):
+        terms = [_to_real(term) for term in terms]
+    result = terms[0]
+    for term in terms[1:]:
+        result = result * term
+    return result
+
+
+def _sum(encoder: Encoder, expr: sp.Add) -> Any:
+    terms = [encoder.encode(arg) for arg in expr.args]
+    if any(z3.is_real(term) for term in terms):
+        terms = [_to_real(term) for term in terms]
+    return z3.Sum(terms)
+
+
+def _mod(encoder: Encoder, expr: sp.Mod) -> Any:
+    value, modulus = expr.args
+    if not (modulus.is_Integer and modulus > 0):
+        raise UntranslatableError(f"Mod needs a positive integer modulus: {expr}")
+    return encoder.encode(value) % z3.IntVal(int(modulus))
+
+
+def _extremum(pick_first: Any) -> Any:
+    def handle(encoder: Encoder, expr: sp.Expr) -> Any:
+        terms = [encoder.encode(arg) for arg in expr.args]
+        if any(z3.is_real(term) for term in terms):
+            terms = [_to_real(term) for term in terms]
+        result = terms[0]
+        for term in terms[1:]:
+            result = z3.If(pick_first(result, term), result, term)
+        return result
+    return handle
+
+
+def _relation(operator: Any) -> Any:
+    def handle(encoder: Encoder, expr: sp.Expr) -> Any:
+        left, right = encoder.encode(expr.lhs), encoder.encode(expr.rhs)
+        if z3.is_real(left) or z3.is_real(right):
+            left, right = _to_real(left), _to_real(right)
+        return operator(left, right)
+    return handle
+
+
+def _boolean(combine: Any) -> Any:
+    return lambda encoder, expr: combine(*[encoder.encode(arg) for arg in expr.args])
+
+
+_HANDLERS: dict[str, Any] = {
+    "Add": _sum,
+    "Mul": _product,
+    "Pow": _power,
+    "Mod": _mod,
+    "floor": lambda encoder, expr: encoder.floor(expr.args[0]),
+    "ceiling": lambda encoder, expr: -encoder.floor(-expr.args[0]),
+    "Max": _extremum(lambda a, b: a >= b),
+    "Min": _extremum(lambda a, b: a <= b),
+    "Abs": lambda encoder, expr: (lambda v: z3.If(v >= 0, v, -v))(encoder.encode(expr.args[0])),
+    "Equality": _relation(lambda a, b: a == b),
+    "Unequality": _relation(lambda a, b: a != b),
+    "LessThan": _relation(lambda a, b: a <= b),
+    "StrictLessThan": _relation(lambda a, b: a < b),
+    "GreaterThan": _relation(lambda a, b: a >= b),
+    "StrictGreaterThan": _relation(lambda a, b: a > b),
+    "And": _boolean(z3.And),
+    "Or": _boolean(z3.Or),
+    "Not": _boolean(z3.Not),
+    "Implies": _boolean(z3.Implies),
+    "Equivalent": _boolean(lambda left, right: left == right),
+    "BooleanTrue": lambda encoder, expr: z3.BoolVal(True),
+    "BooleanFalse": lambda encoder, expr: z3.BoolVal(False),
+}
+
+
+def _model_values(model: z3.ModelRef, encoder: Encoder) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for symbol, variable in sorted(encoder.variables.items(), key=lambda item: item[0].name):
+        value = model.eval(variable, model_completion=True)
+        if z3.is_int_value(value):
+            values[symbol.name] = value.as_long()
+        else:
+            fraction = Fraction(value.numerator_as_long(), value.denominator_as_long())
+            values[symbol.name] = int(fraction) if fraction.denominator == 1 else str(fraction)
+    return values
+
+
+def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder]:
+    encoder = Encoder()
+    assumptions = [encoder(assumption) for assumption in obligation.assumptions]
+    negated = z3.Not(encoder(obligation.goal))
+    solver = z3.Solver()
+    solver.set("rlimit", rlimit)
+    solver.add(*assumptions, *encoder.side_conditions, negated)
+    return solver.check(), solver, encoder
+
+
+def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
+    """Assert the assumptions and the negated goal; unsat proves, sat refutes, else unknown.
+
+    With ``obligation.parity`` every parity case is checked on its own (same budget each).
+    """
+    started = time.perf_counter()
+    budget = f"rlimit={rlimit} per case"
+    cases = parity_cases(obligation)
+    for label, substitution in cases:
+        try:
+            answer, solver, encoder = _check_case(substitute(obligation, substitution), rlimit)
+        except UntranslatableError as error:
+            return Verdict("smt", Status.UNKNOWN, time.perf_counter() - started,
+                           obligation.name, solver_version(), budget,
+                           reason=f"not encodable: {error}")
+        where = f" ({label})" if label else ""
+        if answer == z3.sat:
+            values = _model_values(solver.model(), encoder)
+            values.update(_undo_split(substitution, values))
+            return Verdict("smt", Status.REFUTED, time.perf_counter() - started,
+                           obligation.name + where, solver_version(), budget,
+                           counterexample=values)
+        if answer != z3.unsat:
+            return Verdict("smt", Status.UNKNOWN, time.perf_counter() - started,
+                           obligation.name + where, solver_version(), budget,
+                           reason=solver.reason_unknown())
+    detail = obligation.name + (f" ({len(cases)} parity cases)" if len(cases) > 1 else "")
+    return Verdict("smt", Status.PROVED, time.perf_counter() - started, detail,
+                   solver_version(), budget)
+
+
+def _undo_split(substitution: dict[sp.Symbol, sp.Expr], values: dict[str, Any]) -> dict:
+    """Values of the split symbols themselves, from the model of the halves."""
+    restored = {}
+    for symbol, expr in substitution.items():
+        bound = {free: values.get(free.name, 0) for free in expr.free_symbols}
+        restored[symbol.name] = int(expr.subs(bound))
+    return restored

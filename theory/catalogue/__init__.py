@@ -1,0 +1,29 @@
+"""The catalogue: every theorem pipeproof states, built once, in catalogue order."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from theory.catalogue import staleness, throughput
+from theory.theorem import Theorem
+
+SECTIONS = (throughput, staleness)
+
+
+@cache
+def catalogue() -> tuple[Theorem, ...]:
+    """All theorems, section by section."""
+    return tuple(build() for section in SECTIONS for build in section.THEOREMS)
+
+
+def by_id(theorem_id: str) -> Theorem:
+    """The theorem with ``theorem_id`` (case-insensitive).
+
+    Raises:
+        KeyError: naming the unknown id and the known ones.
+    """
+    for theorem in catalogue():
+        if theorem.id.lower() == theorem_id.lower():
+            return theorem
+    known = ", ".join(theorem.id for theorem in catalogue())
+    raise KeyError(f"unknown theorem id {theorem_id!r}; known ids: {known}")

@@ -1,0 +1,125 @@
+"""Closed-form op tables: the first slot of F(s, m) and B(s, m) for each schedule.
+
+Stages s = 0..S-1, microbatches m = 0..M-1; a forward takes t_F slots, a backward t_B.
+
+* GPipe fill-drain (Huang et al. 2019), any costs:
+  F(s, m) = (m + s) t_F,  B(s, m) = (M + S - 1) t_F + (m + S - 1 - s) t_B.
+* PipeDream 1F1B with NOAM = S (Harlap et al. 2018), unit costs:
+  B(s, m) = 2m + 2S - 1 - s for every m;
+  F(s, m) = 2m + s for m >= S, and max(m + s, 2m + 3s - 2S + 2) for m < S (the warm-up: stage s
+  forwards back to back until its first backward arrives at slot 2S - 1 - s, then alternates).
+* 1F1B with a flush (PipeDream-Flush, Narayanan et al. 2021), unit costs:
+  B(s, m) = 2m + 2S - 1 - s;  F(s, m) = m + s for m < S - s, else 2m + s.
+
+The PipeDream form is the output of the greedy policy for every S and M (THR-PD-CLOSED proves the
+inductive step with Z3); the others are checked against the policy simulator.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from theory.symbols import M, S, m, s, t_B, t_F
+
+
+def gpipe_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """F(s, m) = (m + s) t_F."""
+    return (micro + stage) * t_F
+
+
+def gpipe_backward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """B(s, m) = (M + S - 1) t_F + (m + S - 1 - s) t_B."""
+    return (M + S - 1) * t_F + (micro + S - 1 - stage) * t_B
+
+
+def pipedream_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """F(s, m) = 2m + s for m >= S, max(m + s, 2m + 3s - 2S + 2) for m < S (unit costs)."""
+    warmup = sp.Max(micro + stage, 2 * micro + 3 * stage - 2 * S + 2)
+    return sp.Piecewise((2 * micro + stage, micro >= S), (warmup, True))
+
+
+def pipedream_steady_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """F(s, m) = 2m + s, the steady-state form (m >= S)."""
+    return 2 * micro + stage
+
+
+def pipedream_backward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """B(s, m) = 2m + 2S - 1 - s (unit costs, every m)."""
+    return 2 * micro + 2 * S - 1 - stage
+
+
+def flush_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """F(s, m) = m + s for m < S - s, 2m + s otherwise (unit costs)."""
+    return sp.Piecewise((micro + stage, micro < S - stage), (2 * micro + stage, True))
+
+
+flush_backward = pipedream_backward
+"""B(s, m) of 1F1B with a flush: the same 2m + 2S - 1 - s as PipeDream."""
+
+
+def is_schedule(forward, backward, forward_cost: sp.Expr = 1, backward_cost: sp.Expr = 1,
+                other: sp.Symbol | None = None) -> sp.Basic:
+    """The conditions for closed forms F(s, m), B(s, m) to be a valid op table.
+
+    Dependencies: F(s, m) ends before F(s + 1, m) starts, F(S - 1, m) before B(S - 1, m),
+    B(s + 1, m) before B(s, m); each stage runs its forwards and its backwards in microbatch
+    order; and no forward overlaps a backward on the same stage (``other`` is the second
+    microbatch index m').
+    """
+    other = other if other is not None else sp.Symbol("m2", integer=True, nonnegative=True)
+    last = S - 1
+    return sp.And(
+        sp.Implies(s <= S - 2, forward(s, m) + forward_cost <= forward(s + 1, m)),
+        forward(last, m) + forward_cost <= backward(last, m),
+        sp.Implies(s <= S - 2, backward(s + 1, m) + backward_cost <= backward(s, m)),
+        sp.Implies(m <= M - 2, forward(s, m) + forward_cost <= forward(s, m + 1)),
+        sp.Implies(m <= M - 2, backward(s, m) + backward_cost <= backward(s, m + 1)),
+        sp.Or(forward(s, m) + forward_cost <= backward(s, other),
+              backward(s, other) + backward_cost <= forward(s, m)),
+    )
+
+
+def policy_step(forward, backward, admits) -> tuple[sp.Basic, tuple[sp.Basic, ...]]:
+    """The inductive step "closed form = greedy 1F1B policy" at slot t on stage s (unit costs).
+
+    Let nf and nb be the forwards and backwards stage s started before slot t in the closed
+    form (the unique counts with F(s, nf - 1) < t <= F(s, nf), and likewise for B). If the
+    policy's history before t equals the closed form's, the policy sees these counts and
+    starts at t: B(s, nb) when it is ready (B(s + 1, nb), or F(S - 1, nb) on the last stage,
+    ended before t), else F(s, nf) when it is ready (F(s - 1, nf) ended before t, and
+    ``admits(s, nf, nb)``: the in-flight limit lets it in), else nothing. The goal states that the
+    closed form does exactly that; by induction on t it is the policy's output.
+
+    Returns:
+        (goal, assumptions) over S, M, s, t and the counts nf, nb.
+    """
+    started_f = sp.Symbol("nf", integer=True, nonnegative=True)
+    started_b = sp.Symbol("nb", integer=True, nonnegative=True)
+    slot = sp.Symbol("t", integer=True, nonnegative=True)
+
+    def counted(start, count: sp.Symbol) -> sp.Basic:
+        return sp.And(count <= M, sp.Or(sp.Eq(count, 0), start(s, count - 1) < slot),
+                      sp.Or(sp.Eq(count, M), start(s, count) >= slot))
+
+    downstream = sp.Piecewise((forward(s, started_b), sp.Eq(s, S - 1)),
+                              (backward(s + 1, started_b), True))
+    backward_ready = sp.And(started_b < M, downstream + 1 <= slot)
+    upstream = sp.Or(sp.Eq(s, 0), forward(s - 1, started_f) + 1 <= slot)
+    forward_ready = sp.And(started_f < M, upstream, admits(s, started_f, started_b))
+    does_backward = sp.And(started_b < M, sp.Eq(backward(s, started_b), slot))
+    does_forward = sp.And(started_f < M, sp.Eq(forward(s, started_f), slot))
+    goal = sp.And(sp.Equivalent(does_backward, backward_ready),
+                  sp.Equivalent(does_forward, sp.And(sp.Not(backward_ready), forward_ready)))
+    assumptions = (S >= 1, M >= 1, s >= 0, s <= S - 1, slot >= 0,
+                   counted(forward, started_f), counted(backward, started_b))
+    return goal, assumptions
+
+
+def pipedream_admits(stage: sp.Expr, started_f: sp.Expr, started_b: sp.Expr) -> sp.Basic:
+    """PipeDream with NOAM = S: stage 0 admits while fewer than S microbatches are in flight."""
+    return sp.Or(stage > 0, started_f - started_b < S)
+
+
+def flush_admits(stage: sp.Expr, started_f: sp.Expr, started_b: sp.Expr) -> sp.Basic:
+    """1F1B with a flush: stage s starts a forward while fewer than S - s are in flight."""
+    return started_f - started_b < S - stage

@@ -1,0 +1,181 @@
+"""The theorem record: what is claimed, under which hypotheses, from which source.
+
+A theorem is stated once, as SymPy objects, and carries everything its checks need:
+
+* ``statement``: the headline, a SymPy relation over declared symbols (shown in plain text and
+  LaTeX);
+* ``obligations``: closed-form facts whose conjunction proves the statement for all parameters;
+  each is a relation with its assumptions, read by the SymPy prover and by the Z3 encoder alike;
+* ``claims``: relations between a quantity measured on generated op tables and a formula,
+  evaluated at every point of a finite ``grid`` (the exhaustive method);
+* ``variants``: plausible wrong statements (an off-by-one, a wrong exponent, a dropped
+  hypothesis) that the checks must refute with a concrete counterexample.
+
+Measured quantities are named by string keys (``"makespan"``, ``"delay.steady_max"``, ...) that
+``checks`` knows how to read off a table, so ``theory`` never imports ``checks``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
+
+METHODS = ("symbolic", "smt", "exhaustive", "empirical")
+"""Verification methods, in the order reports list them."""
+
+SOURCES = {
+    "P": "the paper's abstract (Ilin and Richtarik, arXiv 2606.03498, 2026)",
+    "C": "the authors' public code and figures (vectozavr/randomized-pipedream)",
+    "D": "a derivation not in the paper, proved here",
+    "L": "other literature",
+}
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A closed-form fact: ``assumptions`` imply ``goal`` for all values of the free symbols.
+
+    Attributes:
+        name: short description shown in reports.
+        goal: a SymPy Boolean (relation, And, Or, ...).
+        assumptions: SymPy Booleans (the domains of the free symbols included).
+        methods: which of "symbolic" and "smt" apply.
+        parity: symbols the SymPy prover splits as 2n and 2n + 1 before simplifying.
+    """
+
+    name: str
+    goal: sp.Basic
+    assumptions: tuple[sp.Basic, ...] = ()
+    methods: tuple[str, ...] = ("symbolic", "smt")
+    parity: tuple[sp.Symbol, ...] = ()
+
+    def with_goal(self, goal: sp.Basic, name: str | None = None) -> Obligation:
+        """The same obligation with another goal (used to build wrong variants)."""
+        return replace(self, goal=goal, name=name or self.name)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A relation between a measured quantity and a formula, checked on op tables.
+
+    The formula may use the grid's parameters (S, M, NOAM, R, H, t_F, t_B) and index symbols
+    (s, j, m) ranging over the quantity's array axes; ``where`` restricts the indices.
+
+    Attributes:
+        quantity: key of a table quantity known to ``checks`` (see ``checks.measures``).
+        formula: SymPy expression.
+        relation: "==", "<=" or ">=" (measured on the left).
+        index: index symbols, one per array axis of the quantity.
+        where: SymPy Boolean over parameters and indices selecting the entries compared.
+        convention: "C0" or "C1" for delay quantities.
+    """
+
+    quantity: str
+    formula: sp.Expr
+    relation: str = "=="
+    index: tuple[sp.Symbol, ...] = ()
+    where: sp.Basic = sp.true
+    convention: str = "C1"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A finite parameter range for the exhaustive method.
+
+    ``microbatches`` lists rules giving M from S (for example ``10*S``); every other list is
+    crossed with them. Points that violate ``condition`` are skipped.
+    """
+
+    schedule: str
+    stages: tuple[int, int]
+    microbatches: tuple[sp.Expr, ...]
+    noam: tuple[sp.Expr | None, ...] = (None,)
+    runs: tuple[sp.Expr, ...] = (sp.Integer(1),)
+    local_steps: tuple[sp.Expr, ...] = (sp.Integer(1),)
+    costs: tuple[tuple[int, int], ...] = ((1, 1),)
+    condition: sp.Basic = sp.true
+
+    def describe(self) -> str:
+        """A one-line statement of the range."""
+        parts = [f"{self.schedule}: {self.stages[0]} <= S <= {self.stages[1]}",
+                 "M in {" + ", ".join(map(str, self.microbatches)) + "}"]
+        if self.noam != (None,):
+            parts.append("NOAM in {" + ", ".join(map(str, self.noam)) + "}")
+        if self.schedule == "localsgd":
+            parts.append("R in {" + ", ".join(map(str, self.runs)) + "}")
+            parts.append("H in {" + ", ".join(map(str, self.local_steps)) + "}")
+        if self.costs != ((1, 1),):
+            parts.append("(t_F, t_B) in {" + ", ".join(map(str, self.costs)) + "}")
+        if self.condition is not sp.true:
+            parts.append(f"where {self.condition}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """Claims checked at every point of one grid (the exhaustive method)."""
+
+    grid: Grid
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A plausible wrong form of a theorem; the checks must refute it with a counterexample.
+
+    Attributes:
+        description: what is wrong, in words ("off by one in the bubble fraction").
+        obligations: closed-form goals the provers must find false (Z3 model or substitution).
+        claims: measured relations the exhaustive method must find false on some table.
+        grid: the range for ``claims`` (defaults to the grid of the theorem's first table
+            check); a dropped hypothesis is a wider grid.
+    """
+
+    description: str
+    obligations: tuple[Obligation, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    grid: Grid | None = None
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """One entry of the catalogue.
+
+    Attributes:
+        id: stable identifier (THR-GPIPE, STL-PD-MAX, ...).
+        title: one line.
+        statement: SymPy relation, the headline claim.
+        hypotheses: the hypotheses in words, one per entry.
+        source: "[P]", "[C]", "[D]", "[L] ..." with the citation.
+        obligations: proof obligations for the symbolic and SMT methods.
+        tables: claims with the finite ranges on which the exhaustive method checks them.
+        variants: wrong forms to refute.
+        expected: the status every method is expected to reach ("proved" means the proof
+            methods prove and the exhaustive method checks; "refuted" for the paper's
+            forms that are false).
+        uses: ids of theorems whose results the obligations rely on.
+        notes: what the theorem adds or how it relates to the paper, in words.
+    """
+
+    id: str
+    title: str
+    statement: sp.Basic
+    hypotheses: tuple[str, ...]
+    source: str
+    obligations: tuple[Obligation, ...] = ()
+    tables: tuple[TableCheck, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    expected: str = "proved"
+    uses: tuple[str, ...] = ()
+    notes: str = ""
+    tags: tuple[str, ...] = field(default=())
+
+    def methods(self) -> tuple[str, ...]:
+        """Methods that apply to this theorem, in report order."""
+        found = {method for ob in self.obligations for method in ob.methods}
+        if self.tables:
+            found.add("exhaustive")
+        if "empirical" in self.tags:
+            found.add("empirical")
+        return tuple(method for method in METHODS if method in found)
