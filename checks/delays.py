@@ -73,14 +73,14 @@ def update_index(table: OpTable, convention: str = "C1") -> UpdateIndex:
     """
     if convention not in CONVENTIONS:
         raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}")
-    slots = update_slots(table)
-    stream = streams(table)
+    slots = update_slots(table).astype(np.int32, copy=False)
+    stream = streams(table).astype(np.int32)
     width = table.makespan + 1
     update_cell = stream * width + slots
-    read_cell = stream * width + table.forward_start
+    read_cell = stream * width + table.forward_start.astype(np.int32, copy=False)
     one_per_stage = table.spec.name in FLUSH_SCHEDULES
     events = update_cell[:, :1] if one_per_stage else update_cell
-    per_cell = np.bincount(events.ravel(), minlength=table.spec.num_runs * width)
+    per_cell = np.bincount(events.ravel(), minlength=table.spec.num_runs * width).astype(np.int32)
     before = np.concatenate(([0], np.cumsum(per_cell)[:-1]))
     before -= np.repeat(before[::width], width)  # restart the count in every stream
     seen = np.zeros_like(per_cell)

@@ -15,7 +15,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from tqdm import tqdm
+
+from checks.empirical import confirm
 from checks.exhaustive import GridRun, compile_claim
 from checks.profiles import Profile
 from checks.smt import prove_smt
@@ -126,16 +130,37 @@ def _grid_task(task: tuple[tuple[str, ...], int, Profile]) -> list[tuple[ClaimKe
             for (key, _), state in zip(claims, run.claims, strict=True)]
 
 
-def _map(function: Callable, tasks: list, workers: int) -> list:
-    if workers <= 1 or len(tasks) <= 1:
-        return [function(task) for task in tasks]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(function, tasks))
+def _map(function: Callable, tasks: list, workers: int, progress: bool) -> list:
+    bar = tqdm(total=len(tasks), desc="checks", unit="task", disable=not progress, leave=False)
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            results = []
+            for task in tasks:
+                results.append(function(task))
+                bar.update()
+            return results
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = []
+            for result in pool.map(function, tasks):
+                results.append(result)
+                bar.update()
+            return results
+    finally:
+        bar.close()
 
 
 def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
-               workers: int | None = None) -> list[TheoremReport]:
-    """Check ``theorems`` (default: the whole catalogue) under ``profile``."""
+               workers: int | None = None, progress: bool = False,
+               plots: Path | None = None) -> list[TheoremReport]:
+    """Check ``theorems`` (default: the whole catalogue) under ``profile``.
+
+    Args:
+        theorems: the theorems to check (None: the catalogue).
+        profile: ranges and budgets (see :mod:`checks.profiles`).
+        workers: worker processes (default: up to 2).
+        progress: show a progress bar on stderr.
+        plots: folder for the figures of the empirical checks (None: no figures).
+    """
     theorems = list(theorems if theorems is not None else catalogue())
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     ids = tuple(theorem.id for theorem in theorems)
@@ -146,23 +171,39 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
                    if any(method in ob.methods for ob in
                           (t.obligations if v is None else t.variants[v].obligations))]
     grid_tasks = [(ids, number, profile) for number in range(grid_count)]
+    empirical_tasks = [(t.id, profile, plots) for t in theorems if "empirical" in t.methods()]
     started = time.perf_counter()
-    tasks: list = [("grid", task) for task in grid_tasks] + [("proof", t) for t in proof_tasks]
-    results = _map(_dispatch, tasks, workers)
+    tasks: list = ([("empirical", task) for task in empirical_tasks]
+                   + [("grid", task) for task in grid_tasks]
+                   + [("proof", task) for task in proof_tasks])
+    results = _map(_dispatch, tasks, workers, progress)
     logger.info("checked %d theorems in %.1f s", len(theorems), time.perf_counter() - started)
     return _assemble(theorems, results)
 
 
+def _empirical_task(task: tuple[str, Profile, Path | None]) -> tuple[str, Verdict]:
+    """Worker: the empirical confirmation of one theorem."""
+    theorem_id, profile, plots = task
+    return theorem_id, confirm(theorem_id, profile, plots)
+
+
+_WORKERS = {"grid": _grid_task, "proof": _proof_task, "empirical": _empirical_task}
+
+
 def _dispatch(task: tuple[str, tuple]) -> tuple[str, object]:
     kind, payload = task
-    return kind, _grid_task(payload) if kind == "grid" else _proof_task(payload)
+    return kind, _WORKERS[kind](payload)
 
 
 def _assemble(theorems: Sequence[Theorem], results: list) -> list[TheoremReport]:
     proofs: dict[tuple[str, int | None], list[Verdict]] = {}
     claims: dict[tuple[str, int | None], list[Verdict]] = {}
+    empirical: dict[str, Verdict] = {}
     for kind, payload in results:
-        if kind == "proof":
+        if kind == "empirical":
+            theorem_id, verdict = payload
+            empirical[theorem_id] = verdict
+        elif kind == "proof":
             theorem_id, variant, _, verdict = payload
             proofs.setdefault((theorem_id, variant), []).append(verdict)
         else:
@@ -174,6 +215,8 @@ def _assemble(theorems: Sequence[Theorem], results: list) -> list[TheoremReport]
         report.verdicts = _ordered(proofs.get((theorem.id, None), []))
         if (theorem.id, None) in claims:
             report.verdicts.append(_fold_claims(claims[(theorem.id, None)]))
+        if theorem.id in empirical:
+            report.verdicts.append(empirical[theorem.id])
         for number, variant in enumerate(theorem.variants):
             verdicts = _ordered(proofs.get((theorem.id, number), []))
             if (theorem.id, number) in claims:

@@ -132,8 +132,8 @@ def schedule_spec(
     micro = check_int("num_microbatches", num_microbatches, 1)
     if stages * micro > MAX_TABLE_ENTRIES:
         raise ParameterError(
-            f"num_stages * num_microbatches must be at most {MAX_TABLE_ENTRIES} "
-            f"to fit in memory, got {stages * micro}"
+            f"the table size num_stages * num_microbatches must be at most "
+            f"{MAX_TABLE_ENTRIES} to fit in memory, got {stages * micro}"
         )
     runs = check_int("num_runs", num_runs, 1)
     steps = check_int("local_steps", local_steps, 1)

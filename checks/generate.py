@@ -1,0 +1,71 @@
+"""Op tables from a schedule spec: the proved closed form where there is one, else the policy.
+
+PipeDream (NOAM = S) and 1F1B with a flush have closed forms that THR-PD-CLOSED and THR-FLUSH
+prove to be the greedy policy's output for every S and M (unit costs); they are evaluated with
+NumPy straight from the SymPy expressions of :mod:`theory.schedules`. Every other schedule comes
+from the policy simulator of :mod:`checks.simulator`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from checks.optable import OpTable
+from checks.simulator import simulate
+from theory import schedules
+from theory.parameters import ParameterError, ScheduleSpec, check_choice
+from theory.symbols import M, S, m, s
+
+GENERATORS = ("auto", "closed-form", "policy")
+
+
+@cache
+def _compiled(name: str) -> tuple[Any, Any]:
+    forward, backward = {
+        "pipedream": (schedules.pipedream_forward, schedules.pipedream_backward),
+        "flush": (schedules.flush_forward, schedules.flush_backward),
+    }[name]
+    return (sp.lambdify((S, M, s, m), forward(), "numpy"),
+            sp.lambdify((S, M, s, m), backward(), "numpy"))
+
+
+def has_closed_form(spec: ScheduleSpec) -> bool:
+    """True when a proved closed form gives the table of ``spec``."""
+    unit = spec.forward_cost == 1 and spec.backward_cost == 1
+    if spec.name == "pipedream":
+        return unit and spec.noam == min(spec.num_stages, spec.num_microbatches)
+    return unit and spec.name == "flush"
+
+
+def closed_form_table(spec: ScheduleSpec) -> OpTable:
+    """Evaluate the closed form of ``spec`` on the (S, M) index grid."""
+    forward, backward = _compiled(spec.name)
+    stage = np.arange(spec.num_stages, dtype=np.int32)[:, None]
+    micro = np.arange(spec.num_microbatches, dtype=np.int32)[None, :]
+    shape = (spec.num_stages, spec.num_microbatches)
+    args = (spec.num_stages, spec.num_microbatches, stage, micro)
+    return OpTable(spec, np.broadcast_to(forward(*args), shape).astype(np.int32),
+                   np.broadcast_to(backward(*args), shape).astype(np.int32))
+
+
+def op_table(spec: ScheduleSpec, generator: str = "auto") -> OpTable:
+    """The op table of ``spec``.
+
+    Args:
+        spec: validated schedule parameters.
+        generator: "closed-form", "policy", or "auto" (closed form when proved, else policy).
+
+    Raises:
+        ParameterError: for an unknown generator, or "closed-form" where none is proved.
+    """
+    generator = check_choice("generator", generator, GENERATORS)
+    if generator == "policy" or (generator == "auto" and not has_closed_form(spec)):
+        return simulate(spec)
+    if not has_closed_form(spec):
+        raise ParameterError("generator closed-form needs pipedream with NOAM = S or flush, "
+                             "with unit costs")
+    return closed_form_table(spec)

@@ -1,0 +1,128 @@
+"""Reports of a check run: the JSON document other tools read, and the terminal table.
+
+JSON layout (keys are a contract; new keys may be added, none renamed)::
+
+    {
+      "package": {"name": "pipeproof", "version": ...},
+      "versions": {"python": ..., "sympy": ..., "z3": ..., "numpy": ...},
+      "profile": "default", "seconds": ..., "ok": true,
+      "theorems": [
+        {"id", "title", "statement", "latex", "hypotheses", "source", "uses", "expected",
+         "status", "as_expected",
+         "verdicts": [{"method", "status", "seconds", "detail", "solver", "budget",
+                       "counterexample", "reason", "steps": [...]}],
+         "variants": [{"description", "status", "method", "counterexample"}]}
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+import z3
+
+from checks.runner import TheoremReport
+from theory.theorem import METHODS, Theorem
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of every solver and numeric library used."""
+    return {"python": platform.python_version(), "sympy": sp.__version__,
+            "z3": z3.get_version_string(), "numpy": np.__version__}
+
+
+def package_version() -> str:
+    """The installed version of pipeproof (``unknown`` when run from a source tree)."""
+    try:
+        return metadata.version("pipeproof")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def statement_text(theorem: Theorem) -> str:
+    """The statement in plain text."""
+    return str(theorem.statement)
+
+
+def statement_latex(theorem: Theorem) -> str:
+    """The statement in LaTeX."""
+    return sp.latex(theorem.statement)
+
+
+def theorem_json(report: TheoremReport) -> dict[str, Any]:
+    """The JSON record of one theorem."""
+    theorem = report.theorem
+    return {
+        "id": theorem.id,
+        "title": theorem.title,
+        "statement": statement_text(theorem),
+        "latex": statement_latex(theorem),
+        "hypotheses": list(theorem.hypotheses),
+        "source": theorem.source,
+        "uses": list(theorem.uses),
+        "expected": theorem.expected,
+        "status": report.status.value,
+        "as_expected": report.as_expected,
+        "seconds": round(report.seconds, 4),
+        "verdicts": [verdict.to_json() for verdict in report.verdicts],
+        "variants": [_variant_json(variant) for variant in report.variants],
+    }
+
+
+def _variant_json(variant: Any) -> dict[str, Any]:
+    refutation = variant.refutation
+    return {
+        "description": variant.description,
+        "status": variant.status.value,
+        "method": refutation.method if refutation else None,
+        "counterexample": refutation.counterexample if refutation else None,
+    }
+
+
+def report_json(reports: list[TheoremReport], profile: str, seconds: float) -> dict[str, Any]:
+    """The whole JSON document of a run."""
+    return {
+        "package": {"name": "pipeproof", "version": package_version()},
+        "versions": versions(),
+        "profile": profile,
+        "seconds": round(seconds, 3),
+        "ok": all(report.as_expected for report in reports),
+        "theorems": [theorem_json(report) for report in reports],
+    }
+
+
+def write_json(document: dict[str, Any], path: Path) -> None:
+    """Write ``document`` to ``path`` (parent folders created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def table(reports: list[TheoremReport], width: int = 62) -> str:
+    """The terminal table: id, claim, one status per method, variants caught, time."""
+    methods = [method for method in METHODS
+               if any(v.method == method for report in reports for v in report.verdicts)]
+    header = ["id", "claim", *methods, "variants", "time"]
+    rows = [header]
+    for report in reports:
+        by_method = {verdict.method: verdict.status.value for verdict in report.verdicts}
+        caught = sum(variant.refutation is not None for variant in report.variants)
+        title = report.theorem.title
+        rows.append([
+            report.theorem.id + ("" if report.as_expected else " !"),
+            title if len(title) <= width else title[: width - 3] + "...",
+            *(by_method.get(method, "-") for method in methods),
+            f"{caught}/{len(report.variants)} refuted",
+            f"{report.seconds:.1f}s",
+        ])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(size) for cell, size in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * size for size in widths))
+    return "\n".join(lines)
