@@ -25,7 +25,7 @@ from checks.profiles import Profile
 from checks.smt import prove_smt
 from checks.symbolic import prove_symbolic
 from checks.verdict import Status, Verdict, combine, strongest
-from theory.catalogue import by_id, catalogue
+from theory.catalogue import catalogue
 from theory.theorem import Claim, Grid, Obligation, Theorem
 
 logger = logging.getLogger(__name__)
@@ -93,12 +93,11 @@ def prove(obligations: Sequence[Obligation], method: str, rlimit: int) -> Verdic
     return combine(method, steps, Status.PROVED, detail)
 
 
-def _proof_task(task: tuple[str, int | None, str, int]) -> tuple[str, int | None, str, Verdict]:
+def _proof_task(task: tuple[Theorem, int | None, str, int]) -> tuple[str, int | None, str, Verdict]:
     """Worker: one theorem's (or one variant's) obligations by one method."""
-    theorem_id, variant, method, rlimit = task
-    theorem = by_id(theorem_id)
+    theorem, variant, method, rlimit = task
     obligations = theorem.obligations if variant is None else theorem.variants[variant].obligations
-    return theorem_id, variant, method, prove(obligations, method, rlimit)
+    return theorem.id, variant, method, prove(obligations, method, rlimit)
 
 
 ClaimKey = tuple[str, int | None, int, int]  # theorem id, variant, table check, claim
@@ -119,10 +118,10 @@ def _grids(theorems: Iterable[Theorem]) -> dict[Grid, list[tuple[ClaimKey, Claim
     return grids
 
 
-def _grid_task(task: tuple[tuple[str, ...], int, Profile]) -> list[tuple[ClaimKey, Verdict]]:
+def _grid_task(task: tuple[Grid, list[tuple[ClaimKey, Claim]], Profile],
+               ) -> list[tuple[ClaimKey, Verdict]]:
     """Worker: generate the tables of one grid and check every claim on it."""
-    theorem_ids, grid_number, profile = task
-    grid, claims = list(_grids(by_id(i) for i in theorem_ids).items())[grid_number]
+    grid, claims, profile = task
     run = GridRun(grid, [compile_claim(claim) for _, claim in claims])
     run.run(profile.max_stages, profile.stage_factor)
     share = run.seconds / max(1, len(claims))
@@ -163,14 +162,12 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
     """
     theorems = list(theorems if theorems is not None else catalogue())
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    ids = tuple(theorem.id for theorem in theorems)
-    grid_count = len(_grids(theorems))
-    proof_tasks = [(t.id, v, method, profile.rlimit) for t in theorems
+    proof_tasks = [(t, v, method, profile.rlimit) for t in theorems
                    for v in (None, *range(len(t.variants)))
                    for method in ("symbolic", "smt")
                    if any(method in ob.methods for ob in
                           (t.obligations if v is None else t.variants[v].obligations))]
-    grid_tasks = [(ids, number, profile) for number in range(grid_count)]
+    grid_tasks = [(grid, claims, profile) for grid, claims in _grids(theorems).items()]
     empirical_tasks = [(t.id, profile, plots) for t in theorems if "empirical" in t.methods()]
     started = time.perf_counter()
     tasks: list = ([("empirical", task) for task in empirical_tasks]

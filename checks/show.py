@@ -9,13 +9,14 @@ from checks.verdict import Verdict
 from theory.theorem import Theorem
 
 
-def _verdict_lines(verdict: Verdict, indent: str = "  ") -> list[str]:
+def _verdict_lines(verdict: Verdict, indent: str = "  ", step: bool = False) -> list[str]:
     line = f"{indent}{verdict.method:10} {verdict.status.value:9} {verdict.seconds:7.3f}s  "
     line += verdict.detail
     lines = [line]
     extras = [f"solver {verdict.solver}" if verdict.solver else "",
               f"budget {verdict.budget}" if verdict.budget else ""]
-    if any(extras):
+    indent = " " * len(indent)
+    if any(extras) and not step:
         lines.append(f"{indent}{'':10} {', '.join(extra for extra in extras if extra)}")
     if verdict.counterexample:
         lines.append(f"{indent}{'':10} counterexample: {verdict.counterexample}")
@@ -40,11 +41,12 @@ def describe(theorem: Theorem, report: TheoremReport) -> str:
     for verdict in report.verdicts:
         lines += _verdict_lines(verdict)
         for number, step in enumerate(verdict.steps, start=1):
-            lines += _verdict_lines(step, indent=f"    {number:2}. ")
+            lines += _verdict_lines(step, indent=f"    {number:2}. ", step=True)
     lines += ["", "wrong variants:"]
     for variant in report.variants:
         refutation = variant.refutation
-        how = (f"refuted by {refutation.method}: {refutation.counterexample}" if refutation
+        how = (f"refuted by {refutation.method}, counterexample {refutation.counterexample}"
+               if refutation
                else f"NOT refuted ({variant.status.value})")
         lines.append(f"  - {variant.description}: {how}")
     return "\n".join(lines)

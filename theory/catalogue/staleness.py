@@ -196,9 +196,9 @@ def paper_order() -> Theorem:
                     (claim("delay.steady_max", paper - sp.Rational(1, 4), relation=">="),)),
             Variant("wrong side: D >= S^2 - S/2",
                     claims=(claim("delay.steady_max", paper, relation=">="),)),
-            Variant("S^2 + O(1) with constant 8: D >= S^2 - 8",
-                    (ob("D1(0, 0) >= S^2 - 8", D1(0, 0) >= S**2 - 8, S),),
-                    (claim("delay.steady_max", S**2 - 8, relation=">="),)),
+            Variant("S^2 + O(1) with constant 4: D >= S^2 - 4",
+                    (ob("D1(0, 0) >= S^2 - 4", D1(0, 0) >= S**2 - 4, S),),
+                    (claim("delay.steady_max", S**2 - 4, relation=">="),)),
         ),
     )
 
