@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from theory.parameters import (
-    MAX_TABLE_ENTRIES, ParameterError, check_int, check_real, schedule_spec,
+    MAX_TABLE_ENTRIES,
+    ParameterError,
+    check_int,
+    check_real,
+    schedule_spec,
 )
 
 
@@ -49,7 +53,7 @@ def test_defaults():
 
 def test_scalar_validators():
     assert check_int("x", 3, 1, 5) == 3
-    with pytest.raises(ParameterError, match="x must be an integer in 1..5"):
+    with pytest.raises(ParameterError, match=r"x must be an integer in 1\.\.5"):
         check_int("x", 6, 1, 5)
     assert check_real("gamma", 0.5, 0.0, open_min=True) == 0.5
     with pytest.raises(ParameterError, match=r"gamma must be a number in \(0.0, inf\)"):

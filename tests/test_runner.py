@@ -67,5 +67,5 @@ def test_quick_profile_every_schedule_and_staleness_theorem_as_expected():
     failing = [report.theorem.id for report in reports if not report.as_expected]
     assert not failing
     paper = next(report for report in reports if report.theorem.id == "STL-PD-PAPER")
-    odd = [v.counterexample for v in paper.verdicts if v.method == "smt"][0]
+    odd = next(v.counterexample for v in paper.verdicts if v.method == "smt")
     assert odd["S"] % 2 == 1

@@ -1,0 +1,30 @@
+"""The README stays in step with the project: set-up commands, CI, and the theorem table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from theory.catalogue import catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", setup)
+
+
+def test_exactly_two_setup_commands_and_ci_runs_the_test_one():
+    commands = _commands()
+    assert len(commands) == 2
+    assert "python -m checks" in commands[0] and "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci
+
+
+def test_every_theorem_is_in_the_readme_table():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [t.id for t in catalogue() if f"| {t.id} |" not in text]
+    assert not missing
