@@ -132,6 +132,19 @@ def delay_statistics(index: UpdateIndex) -> DelayStatistics:
     )
 
 
+def update_order(index: UpdateIndex) -> np.ndarray:
+    """(K, 3) int array: (stream, stage, microbatch) of every block update, in iteration order
+    within each stream (streams one after the other). Flush schedules list one update per stage.
+    """
+    stages, micro = np.indices(index.iteration.shape)
+    streams_of = index.stream[micro].ravel()
+    order = np.lexsort((index.iteration.ravel(), streams_of))
+    rows = np.stack([streams_of, stages.ravel(), micro.ravel()], axis=1)[order]
+    keys = np.stack([streams_of[order], index.iteration.ravel()[order]], axis=1)
+    first = np.concatenate(([True], (np.diff(keys, axis=0) != 0).any(axis=1)))
+    return rows[first]
+
+
 def delay_matrix(index: UpdateIndex, microbatch: int) -> np.ndarray:
     """(S, S) delays of microbatch m: row s (updated block), column j (read block)."""
     return index.iteration[:, microbatch][:, None] - index.read[:, microbatch][None, :]

@@ -103,3 +103,14 @@ def test_localsgd_counts_within_each_copy():
     assert delays.version_lags(table, index).max() == 0
     own = delays.own_step_updates(index)
     assert (index.iteration - own - index.read.min(axis=0)).max() == 0
+
+
+@given(stages=st.integers(1, 6), micro=st.integers(1, 30))
+def test_update_order_lists_every_update_once_in_time_order(stages, micro):
+    table = simulate(schedule_spec("pipedream", stages, micro))
+    index = delays.update_index(table, "C1")
+    order = delays.update_order(index)
+    assert len(order) == stages * micro
+    keys = [(table.backward_start[s, m], s) for _, s, m in order]
+    assert keys == sorted(keys)
+    assert [index.iteration[s, m] for _, s, m in order] == list(range(stages * micro))

@@ -6,8 +6,8 @@ A theorem is stated once, as SymPy objects, and carries everything its checks ne
   LaTeX);
 * ``obligations``: closed-form facts whose conjunction proves the statement for all parameters;
   each is a relation with its assumptions, read by the SymPy prover and by the Z3 encoder alike;
-* ``claims``: relations between a quantity measured on generated op tables and a formula,
-  evaluated at every point of a finite ``grid`` (the exhaustive method);
+* ``tables``: claims, i.e. relations between a quantity measured on generated op tables and a
+  formula, each evaluated at every point of a finite grid (the exhaustive method);
 * ``variants``: plausible wrong statements (an off-by-one, a wrong exponent, a dropped
   hypothesis) that the checks must refute with a concrete counterexample.
 

@@ -50,6 +50,8 @@ PIPEDREAM_COSTS = Grid("pipedream", (1, 24), (ONE, S, 3 * S), costs=COSTS)
 LOCALSGD_RUNS = (ONE, sp.ceiling(S / 2), S - 1, S, S + 1, 2 * S)
 LOCALSGD = Grid("localsgd", (1, 24), (2 * R * H,), runs=LOCALSGD_RUNS,
                 local_steps=(ONE, TWO, sp.Integer(5)))
+LOCALSGD_WIDE = Grid("localsgd", (1, 256), (2 * R * H,), runs=(S,), local_steps=(sp.Integer(5),))
+"""R = S copies, H = 5 local steps, two rounds (M = 10 S), as far as the PipeDream grid."""
 STEADY = m >= S
 """Index selection for the steady-state microbatches of the closed forms."""
 

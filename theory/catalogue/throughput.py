@@ -14,6 +14,7 @@ from theory.catalogue.common import (
     GPIPE,
     GPIPE_COSTS,
     LOCALSGD,
+    LOCALSGD_WIDE,
     M2,
     ONE,
     PIPEDREAM,
@@ -297,7 +298,7 @@ def localsgd() -> Theorem:
                sp.Eq(throughput.localsgd_time_per_update() / throughput.pipedream_time_per_update(),
                      throughput.localsgd_bubble_factor()), S, H, t_F, t_B),
         ),
-        tables=(TableCheck(LOCALSGD, claims),),
+        tables=(TableCheck(LOCALSGD, claims), TableCheck(LOCALSGD_WIDE, claims)),
         variants=(
             Variant("no min/max: 2(R H + S - 1) for every R",
                     claims=(claim("makespan", rounds * 2 * (R * H + S - 1)),)),
