@@ -24,7 +24,8 @@ Confirmation = Callable[[Profile, Path | None], Verdict]
 CONFIRMATIONS: dict[str, Confirmation] = {}
 """Theorem id -> confirmation."""
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("checks.executor.confirm_throughput",
+                            "checks.executor.confirm_staleness")
 """Modules that register confirmations when imported."""
 
 

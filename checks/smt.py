@@ -3,8 +3,16 @@
 One small translator turns a SymPy expression into a Z3 term: integer symbols become Ints, others
 Reals; ``floor(p/q)`` with an integer polynomial p and a positive integer q becomes Z3's integer
 division (which rounds down for a positive divisor), any other floor a fresh Int k with
-k <= x < k + 1; ceiling(x) = -floor(-x); Mod with a positive integer modulus becomes ``%``; Max,
-Min, Abs and Piecewise become ``If``.
+k <= x < k + 1; ceiling(x) = -floor(-x); (-1)^n with an integer n becomes ``If(n % 2 == 0, 1, -1)``;
+Mod with a positive integer modulus becomes ``%``; Max, Min, Abs and Piecewise become ``If``.
+
+An undefined function applied to arguments (``f(k)``) becomes a Z3 uninterpreted function, with
+the sign its SymPy assumptions state. A Sum that SymPy evaluates in closed form is encoded by that
+form; otherwise it is split by linearity into constant multiples of sums of index-dependent terms,
+and each of those becomes an uninterpreted function of its limits (nonnegative when its terms
+are). A proof that uses such sums holds for every value they could take, so it stands; a model
+found with them may give a sum a value its terms cannot have, so it counts as unknown, not as a
+refutation.
 
 To prove an obligation, assert its assumptions and the negated goal, then ``check()``:
 ``unsat`` is proved, ``sat`` is refuted with the model as counterexample, ``unknown`` keeps
@@ -14,12 +22,14 @@ the speed of the machine.
 
 from __future__ import annotations
 
+import functools
 import time
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 import z3
+from sympy.core.function import AppliedUndef
 
 from checks.cases import parity_cases, substitute
 from checks.verdict import Status, Verdict
@@ -27,6 +37,10 @@ from theory.theorem import Obligation
 
 DEFAULT_RLIMIT = 5_000_000
 """Z3 resource limit per obligation (deterministic units, not seconds)."""
+
+SAFETY_TIMEOUT_MS = 120_000
+"""A wall-clock stop for the rare nonlinear query that overruns its rlimit; hitting it gives
+``unknown`` with reason "timeout", never anything else."""
 
 
 class UntranslatableError(ValueError):
@@ -41,16 +55,20 @@ def solver_version() -> str:
 class Encoder:
     """Translate SymPy expressions to Z3, sharing one variable per SymPy symbol."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: z3.Context | None = None) -> None:
+        self.context = context if context is not None else z3.main_ctx()
         self.variables: dict[sp.Symbol, z3.ArithRef] = {}
         self.side_conditions: list[z3.BoolRef] = []
+        self.applications: dict[str, z3.ArithRef] = {}
+        self.opaque_sums: list[str] = []
+        self._functions: dict[tuple, z3.FuncDeclRef] = {}
         self._fresh = 0
 
     def variable(self, symbol: sp.Symbol) -> z3.ArithRef:
         """The Z3 variable of ``symbol`` (Int when the symbol is an integer)."""
         if symbol not in self.variables:
             make = z3.Int if symbol.is_integer else z3.Real
-            variable = make(symbol.name)
+            variable = make(symbol.name, self.context)
             self.variables[symbol] = variable
             if symbol.is_positive:
                 self.side_conditions.append(variable > 0)
@@ -63,15 +81,17 @@ class Encoder:
 
     def encode(self, expr: sp.Basic) -> Any:
         """The Z3 term of ``expr``."""
+        if isinstance(expr, AppliedUndef):
+            return self._application(expr)
         handler = _HANDLERS.get(type(expr).__name__)
         if handler is not None:
             return handler(self, expr)
         if isinstance(expr, sp.Symbol):
             return self.variable(expr)
         if expr.is_Integer:
-            return z3.IntVal(int(expr))
+            return z3.IntVal(int(expr), self.context)
         if expr.is_Rational:
-            return z3.Q(int(expr.p), int(expr.q))
+            return z3.Q(int(expr.p), int(expr.q), self.context)
         if isinstance(expr, sp.Piecewise):
             return self._piecewise(expr)
         raise UntranslatableError(f"no Z3 encoding for {type(expr).__name__}: {expr}")
@@ -86,16 +106,82 @@ class Encoder:
                 result = z3.If(self.encode(condition), encoded, result)
         return result
 
+    def _declare(self, key: tuple, name: str, arguments: list, result: z3.SortRef) -> Any:
+        if key not in self._functions:
+            self._functions[key] = z3.Function(name, *[term.sort() for term in arguments], result)
+        return self._functions[key](*arguments)
+
+    def _application(self, expr: AppliedUndef) -> Any:
+        """f(a, ...) of an undefined f: an uninterpreted function, signed as f is declared."""
+        arguments = [self.encode(arg) for arg in expr.args]
+        result = z3.IntSort(self.context) if expr.is_integer else z3.RealSort(self.context)
+        key = (expr.func, tuple(term.sort() for term in arguments))
+        term = self._declare(key, str(expr.func), arguments, result)
+        if expr.is_positive:
+            self.side_conditions.append(term > 0)
+        elif expr.is_nonnegative:
+            self.side_conditions.append(term >= 0)
+        self.applications[str(expr)] = term
+        return term
+
+    def sum(self, expr: sp.Sum) -> Any:
+        """A closed form when SymPy finds one, else a linear combination of opaque sums."""
+        normal = _normal_sum(expr)
+        if normal != expr:
+            return self.encode(normal)
+        if len(expr.limits) != 1:
+            raise UntranslatableError(f"no Z3 encoding for the multiple sum {expr}")
+        index, lower, upper = expr.limits[0]
+        if not (sp.sympify(lower).is_integer and sp.sympify(upper).is_integer):
+            raise UntranslatableError(f"a sum needs integer limits: {expr}")
+        summand = expr.function.xreplace({index: _INDEX})
+        name = f"sum_{len(self._functions)}"
+        term = self._declare(("sum", summand), name,
+                             [self.encode(lower), self.encode(upper)],
+                             z3.RealSort(self.context))
+        if summand.is_nonnegative and sp.sympify(upper - lower + 1).is_nonnegative:
+            self.side_conditions.append(term >= 0)
+        self.opaque_sums.append(str(expr))
+        self.applications[str(expr)] = term
+        return term
+
     def floor(self, arg: sp.Expr) -> Any:
         """floor(arg): integer division when arg = p/q, else a fresh Int with side conditions."""
         numerator, denominator = sp.fraction(sp.together(arg))
         if denominator.is_Integer and denominator > 0 and numerator.is_integer is True:
-            return self.encode(numerator) / z3.IntVal(int(denominator))
+            return self.encode(numerator) / z3.IntVal(int(denominator), self.context)
         self._fresh += 1
-        value = z3.Int(f"floor_{self._fresh}")
+        value = z3.Int(f"floor_{self._fresh}", self.context)
         encoded = _to_real(self.encode(arg))
         self.side_conditions += [z3.ToReal(value) <= encoded, encoded < z3.ToReal(value) + 1]
         return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_sum(expr: sp.Sum) -> sp.Expr:
+    """The sum split by linearity and evaluated where SymPy can (cached: summation is slow).
+
+    Terms are grouped by the undefined functions of the index they contain, since only terms
+    of the same function can telescope; a group that is one such term has no closed form and
+    stays a sum. A sum with a fixed number of terms is evaluated whole.
+    """
+    if len(expr.limits) != 1 or sp.sympify(expr.limits[0][2] - expr.limits[0][1]).is_Integer:
+        return sp.factor_terms(sp.expand(expr.doit()))
+    index = expr.limits[0][0]
+    groups: dict[frozenset, list[sp.Expr]] = {}
+    for term in sp.Add.make_args(sp.expand(expr.function)):
+        heads = frozenset(application.func for application in term.atoms(AppliedUndef)
+                          if index in application.free_symbols)
+        groups.setdefault(heads, []).append(term)
+    parts = []
+    for heads, terms in groups.items():
+        part = sp.Sum(sp.Add(*terms), expr.limits[0])
+        parts.append(part if heads and len(terms) == 1 else part.doit())
+    return sp.factor_terms(sp.expand(sp.Add(*parts)))
+
+
+_INDEX = sp.Dummy("i", integer=True)
+"""The index every opaque sum is written with, so that equal sums share one function."""
 
 
 def _power(encoder: Encoder, expr: sp.Pow) -> Any:
@@ -107,7 +193,10 @@ def _power(encoder: Encoder, expr: sp.Pow) -> Any:
             result = result * encoded
         return result
     if exponent.is_Integer and exponent < 0:
-        return z3.RealVal(1) / _to_real(encoder.encode(sp.Pow(base, -exponent)))
+        return z3.RealVal(1, encoder.context) / _to_real(encoder.encode(sp.Pow(base, -exponent)))
+    if base == -1 and exponent.is_integer:
+        return z3.If(encoder.encode(exponent) % 2 == 0, z3.IntVal(1, encoder.context),
+                     z3.IntVal(-1, encoder.context))
     raise UntranslatableError(f"no Z3 encoding for the power {expr}")
 
 
@@ -136,7 +225,7 @@ def _mod(encoder: Encoder, expr: sp.Mod) -> Any:
     value, modulus = expr.args
     if not (modulus.is_Integer and modulus > 0):
         raise UntranslatableError(f"Mod needs a positive integer modulus: {expr}")
-    return encoder.encode(value) % z3.IntVal(int(modulus))
+    return encoder.encode(value) % z3.IntVal(int(modulus), encoder.context)
 
 
 def _extremum(pick_first: Any) -> Any:
@@ -169,6 +258,7 @@ _HANDLERS: dict[str, Any] = {
     "Mul": _product,
     "Pow": _power,
     "Mod": _mod,
+    "Sum": lambda encoder, expr: encoder.sum(expr),
     "floor": lambda encoder, expr: encoder.floor(expr.args[0]),
     "ceiling": lambda encoder, expr: -encoder.floor(-expr.args[0]),
     "Max": _extremum(lambda a, b: a >= b),
@@ -185,29 +275,37 @@ _HANDLERS: dict[str, Any] = {
     "Not": _boolean(z3.Not),
     "Implies": _boolean(z3.Implies),
     "Equivalent": _boolean(lambda left, right: left == right),
-    "BooleanTrue": lambda encoder, expr: z3.BoolVal(True),
-    "BooleanFalse": lambda encoder, expr: z3.BoolVal(False),
+    "BooleanTrue": lambda encoder, expr: z3.BoolVal(True, encoder.context),
+    "BooleanFalse": lambda encoder, expr: z3.BoolVal(False, encoder.context),
 }
 
 
 def _model_values(model: z3.ModelRef, encoder: Encoder) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for symbol, variable in sorted(encoder.variables.items(), key=lambda item: item[0].name):
-        value = model.eval(variable, model_completion=True)
-        if z3.is_int_value(value):
-            values[symbol.name] = value.as_long()
-        else:
-            fraction = Fraction(value.numerator_as_long(), value.denominator_as_long())
-            values[symbol.name] = int(fraction) if fraction.denominator == 1 else str(fraction)
+        values[symbol.name] = _number(model.eval(variable, model_completion=True))
+    for name, term in sorted(encoder.applications.items()):
+        values[name] = _number(model.eval(term, model_completion=True))
     return values
 
 
+def _number(value: Any) -> Any:
+    if z3.is_int_value(value):
+        return value.as_long()
+    if not z3.is_rational_value(value):
+        return str(value)
+    fraction = Fraction(value.numerator_as_long(), value.denominator_as_long())
+    return int(fraction) if fraction.denominator == 1 else str(fraction)
+
+
 def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder]:
-    encoder = Encoder()
+    context = z3.Context()  # a fresh context: the verdict does not depend on earlier checks
+    encoder = Encoder(context)
     assumptions = [encoder(assumption) for assumption in obligation.assumptions]
     negated = z3.Not(encoder(obligation.goal))
-    solver = z3.Solver()
+    solver = z3.Solver(ctx=context)
     solver.set("rlimit", rlimit)
+    solver.set("timeout", SAFETY_TIMEOUT_MS)
     solver.add(*assumptions, *encoder.side_conditions, negated)
     return solver.check(), solver, encoder
 
@@ -218,7 +316,7 @@ def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
     With ``obligation.parity`` every parity case is checked on its own (same budget each).
     """
     started = time.perf_counter()
-    budget = f"rlimit={rlimit} per case"
+    budget = f"rlimit={rlimit} per case (stop after {SAFETY_TIMEOUT_MS // 1000} s)"
     cases = parity_cases(obligation)
     for label, substitution in cases:
         try:
@@ -228,6 +326,12 @@ def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
                            obligation.name, solver_version(), budget,
                            reason=f"not encodable: {error}")
         where = f" ({label})" if label else ""
+        if answer == z3.sat and encoder.opaque_sums:
+            return Verdict("smt", Status.UNKNOWN, time.perf_counter() - started,
+                           obligation.name + where, solver_version(), budget,
+                           reason="a model exists only with the sums "
+                                  f"{', '.join(sorted(set(encoder.opaque_sums)))} taken as free "
+                                  "values, so it is not a counterexample")
         if answer == z3.sat:
             values = _model_values(solver.model(), encoder)
             values.update(_undo_split(substitution, values))

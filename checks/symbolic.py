@@ -3,7 +3,8 @@
 For every parity case of an obligation (see :mod:`checks.cases`):
 
 * an equation is proved when the difference of its sides, with sums evaluated (``doit``),
-  expands or simplifies to 0;
+  expands (with common factors collected, which matches sums that differ by a constant factor)
+  or simplifies to 0;
 * an inequality ``a <= b`` is proved when ``b - a`` simplifies to an expression SymPy's
   assumption system shows nonnegative (strict: positive);
 * And splits into its parts.
@@ -39,7 +40,8 @@ def solver_version() -> str:
 
 def _is_zero(expr: sp.Expr) -> bool:
     expr = sp.sympify(expr).doit()
-    if sp.expand(expr) == 0:
+    expanded = sp.expand(expr)
+    if expanded == 0 or sp.factor_terms(expanded) == 0:
         return True
     return sp.simplify(expr) == 0
 

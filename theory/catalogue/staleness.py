@@ -65,6 +65,7 @@ def matrix() -> Theorem:
                    for q in ("delay.steady_matrix_min", "delay.steady_matrix_max"))
     return Theorem(
         id="STL-PD-MATRIX",
+        tags=("empirical",),
         title="Delay of block j at the update of block s: D1(s,j) (C1), D1 + ceil(j/2) (C0)",
         statement=sp.And(sp.Eq(sp.Function("d_C1")(s, j), D1()),
                          sp.Eq(sp.Function("d_C0")(s, j), D0())),
@@ -112,6 +113,7 @@ def steady_max() -> Theorem:
     claims = for_both_conventions("delay.steady_max", lambda conv: top)
     return Theorem(
         id="STL-PD-MAX",
+        tags=("empirical",),
         title="Steady-state PipeDream maximum delay S^2 - ceil(S/2) = floor(S^2 - S/2), C1 and C0",
         statement=sp.Eq(DELTA, top),
         hypotheses=PD_HYPOTHESES,
@@ -147,6 +149,7 @@ def paper_exact() -> Theorem:
     paper = staleness.paper_delay()
     return Theorem(
         id="STL-PD-PAPER",
+        tags=("empirical",),
         title="The paper's form read exactly: steady maximum delay = S^2 - S/2 (false for odd S)",
         statement=sp.Eq(DELTA, paper),
         hypotheses=PD_HYPOTHESES,
@@ -180,6 +183,7 @@ def paper_order() -> Theorem:
               claim("delay.steady_max", paper - half, relation=">="))
     return Theorem(
         id="STL-PD-ORDER",
+        tags=("empirical",),
         title="The paper's order made explicit: S^2 - S/2 - 1/2 <= steady maximum <= S^2 - S/2",
         statement=sp.And(paper >= DELTA, paper - half <= DELTA),
         hypotheses=PD_HYPOTHESES,
@@ -212,6 +216,7 @@ def warmup() -> Theorem:
     boundary = Grid("pipedream", (1, 96), (least,))
     return Theorem(
         id="STL-PD-WARMUP",
+        tags=("empirical",),
         title="Whole-run PipeDream maximum delay S^2 - ceil(S/2) + floor((S-1)^2/4) (warm-up)",
         statement=sp.Eq(sp.Symbol("delta_run"), top),
         hypotheses=(*PD_HYPOTHESES[:4], f"M >= {least} (else the warm-up peak is cut short)"),
@@ -258,6 +263,7 @@ def per_stage() -> Theorem:
                                   lambda conv: staleness.stage_max_delay(conv), j)
     return Theorem(
         id="STL-PD-STAGE",
+        tags=("empirical",),
         title="Steady maximum delay of block j: S^2 - ceil(S/2) - ceil(j(S+1)/2) (C1)",
         statement=sp.And(sp.Eq(sp.Function("delta_C1")(j), staleness.stage_max_delay("C1")),
                          sp.Eq(sp.Function("delta_C0")(j), staleness.stage_max_delay("C0"))),
@@ -300,6 +306,7 @@ def mean() -> Theorem:
     claims = for_both_conventions("delay.steady_mean", staleness.mean_delay)
     return Theorem(
         id="STL-PD-MEAN",
+        tags=("empirical",),
         title="Mean steady-state delay (S^2 - 1)/2 (C1), plus floor(S^2/4)/S under C0",
         statement=sp.And(sp.Eq(sp.Symbol("mean_C1"), staleness.mean_delay("C1")),
                          sp.Eq(sp.Symbol("mean_C0"), staleness.mean_delay("C0"))),
@@ -338,6 +345,7 @@ def lag() -> Theorem:
     )
     return Theorem(
         id="STL-PD-LAG",
+        tags=("empirical",),
         title="Version lag of block s at its own backward = S - 1 - s; mixed read lag <= S - 1",
         statement=sp.And(sp.Eq(sp.Function("lag")(s), staleness.own_lag()),
                          sp.Eq(sp.Function("mixed_lag")(j), staleness.mixed_lag())),
@@ -380,6 +388,7 @@ def stash() -> Theorem:
     )
     return Theorem(
         id="STL-PD-STASH",
+        tags=("empirical",),
         title="Stashed weight versions at stage s = S - s in steady state, S(S+1)/2 in all",
         statement=sp.And(sp.Eq(sp.Function("v")(s), memory.stashed_versions()),
                          sp.Eq(sp.Symbol("v_total"), memory.stashed_total())),
@@ -422,6 +431,7 @@ def synchronous() -> Theorem:
     started = sp.Symbol("nb", integer=True, nonnegative=True)
     return Theorem(
         id="STL-SYNC",
+        tags=("empirical",),
         title="GPipe, Flush and LocalSGD (within a copy): zero staleness, one weight version",
         statement=sp.Eq(sp.Symbol("delay_steps"), 0),
         hypotheses=("GPipe and Flush: one optimizer step per block at the flush",
@@ -451,6 +461,58 @@ def synchronous() -> Theorem:
     )
 
 
+def two_buffer() -> Theorem:
+    """STL-2BW: PipeDream-2BW's one-step delay and two weight versions."""
+    steps = sp.Symbol("A", integer=True, positive=True)  # microbatches per optimizer step
+    last = (m + steps + 1 <= M - 1,)
+    ready = B(s, m) + 1 <= F(s, m + steps + 1)
+    next_step = B(s, m) + 1 <= F(s, m + 1)
+    window = F(s, m + steps) >= B(s, m) + 1
+    return Theorem(
+        id="STL-2BW",
+        title="PipeDream-2BW (steps of A >= S): gradient applied one step late, two versions",
+        statement=sp.And(sp.Eq(sp.Symbol("delay_steps"), 1), sp.Symbol("versions") <= 2),
+        hypotheses=("S >= 1 stages, unit costs, PipeDream's 1F1B table with NOAM = S "
+                    "(THR-PD-CLOSED)",
+                    "steps of A >= S consecutive microbatches; every microbatch of step t reads "
+                    "V_{max(t-1, 0)} on every stage, in its forward and its backward",
+                    "when the last backward of step t ends on stage s, the stage makes "
+                    "V_{t+1} = V_t - gamma (1/A) sum_{m in t} g_s(V_{t-1}; B_m) and drops "
+                    "V_{t-1}"),
+        source="[L] Narayanan et al. 2021 (PipeDream-2BW); [D]",
+        uses=("THR-PD-CLOSED",),
+        obligations=(
+            ob("the version step t reads is made when step t - 2 ends on the stage (after "
+               "B(s, m), m = (t - 1)A - 1), before step t's first forward F(s, m + A + 1)",
+               ready, S, M, s, m, extra=(steps >= S, *last), methods=SMT),
+            ob("at most A microbatches in flight on a stage (F(s, m + A) starts after B(s, m) "
+               "ends), so in-flight reads come from at most two steps",
+               window, S, M, s, m, extra=(steps >= S, m + steps <= M - 1), methods=SMT),
+            ob("the update made when step t ends goes to V_t, made when step t - 1 ended: "
+               "B(s, tA - 1) < B(s, (t + 1)A - 1), one step after the version it read",
+               B(s, m) < B(s, m + steps), S, s, m, extra=(m + steps <= M - 1,), methods=BOTH),
+        ),
+        variants=(
+            Variant("dropped A >= S: the version is ready for steps of A >= S - 2",
+                    (ob("ready with A >= S - 2", ready, S, M, s, m,
+                        extra=(steps >= S - 2, *last), methods=SMT),)),
+            Variant("no delay: step t reads the version made when step t - 1 ends "
+                    "(W(t + 1) = W(t) - nu grad f(W(t)))",
+                    (ob("B(s, tA - 1) ends before F(s, tA)", next_step, S, M, s, m,
+                        extra=(steps >= S, m + 1 <= M - 1), methods=SMT),)),
+            Variant("off by one: at most A - 1 microbatches in flight on a stage",
+                    (ob("F(s, m + A - 1) starts after B(s, m) ends",
+                        F(s, m + steps - 1) >= B(s, m) + 1, S, M, s, m,
+                        extra=(steps >= S, m + steps - 1 <= M - 1), methods=SMT),)),
+        ),
+        notes="With the closed form of THR-PD-CLOSED the readiness obligation holds already "
+              "for A >= S - 1 (and a window of S consecutive microbatches still meets at most "
+              "two steps of S - 1), so two buffers would suffice for A = S - 1 in this unit-cost "
+              "model; A = S - 2 fails at stage 0. The theorem keeps the source's A >= S.",
+        tags=("empirical",),
+    )
+
+
 THEOREMS = (matrix, steady_max, paper_exact, paper_order, warmup, per_stage, mean, lag, stash,
-            synchronous)
+            synchronous, two_buffer)
 """Builders of the section's theorems, in catalogue order."""

@@ -66,6 +66,7 @@ def gpipe() -> Theorem:
     )
     return Theorem(
         id="THR-GPIPE",
+        tags=("empirical",),
         title="GPipe fill-drain: times, makespan, bubble (S-1)/(M+S-1), M live activations",
         statement=sp.And(sp.Eq(T, throughput.fill_drain_makespan()),
                          sp.Eq(BUBBLE, throughput.bubble_fraction()),
@@ -119,6 +120,7 @@ def flush() -> Theorem:
     pd_goal, pd_assumptions = schedules.policy_step(forward, backward, schedules.pipedream_admits)
     return Theorem(
         id="THR-FLUSH",
+        tags=("empirical",),
         title="1F1B with a flush: GPipe's makespan and bubble, at most min(S-s, M) in flight",
         statement=sp.And(sp.Eq(T, throughput.fill_drain_makespan()),
                          sp.Eq(BUBBLE, throughput.bubble_fraction()),
@@ -172,6 +174,7 @@ def pipedream() -> Theorem:
     witness = sp.floor((t + 1 - (2 * S - 1 - s)) / 2)
     return Theorem(
         id="THR-PD",
+        tags=("empirical",),
         title="PipeDream 1F1B: makespan 2(M+S-1), one microbatch and S block updates per 2 slots",
         statement=sp.And(sp.Eq(T, 2 * (M + S - 1)),
                          sp.Eq(sp.Symbol("updates_per_2_slots"), S)),
@@ -224,6 +227,7 @@ def pipedream_closed() -> Theorem:
     steady = (m >= S, m <= M - 1)
     return Theorem(
         id="THR-PD-CLOSED",
+        tags=("empirical",),
         title="PipeDream steady state: F(s,m) = 2m + s, B(s,m) = 2m + 2S - 1 - s (all S, M)",
         statement=sp.And(sp.Eq(sp.Function("F")(s, m), steady_forward()),
                          sp.Eq(sp.Function("B")(s, m), backward())),
@@ -281,6 +285,7 @@ def localsgd() -> Theorem:
     )
     return Theorem(
         id="THR-LSGD",
+        tags=("empirical",),
         title="LocalSGD round: 2[max(R,S)H + min(R,S) - 1] slots; R = S: beta = 1 + (S-1)/(SH)",
         statement=sp.And(sp.Eq(sp.Symbol("T_round"), round_time),
                          sp.Eq(sp.Symbol("beta"), throughput.localsgd_bubble_factor())),
@@ -323,6 +328,7 @@ def costs() -> Theorem:
     divisible_costs = tuple(c for c in COSTS if c[1] % c[0] == 0)
     return Theorem(
         id="THR-COST",
+        tags=("empirical",),
         title="Integer costs: T >= (t_F+t_B)(M+S-1); tight for GPipe, Flush, PipeDream if t_F|t_B",
         statement=sp.Eq(T, bound),
         hypotheses=("S, M >= 1, integer t_F, t_B >= 1",

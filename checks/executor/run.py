@@ -1,0 +1,106 @@
+"""Run one method on one objective and return its :class:`~checks.executor.record.RunRecord`.
+
+The generator passed in (default: ``numpy.random.default_rng(seed)``) is split into a data
+stream (the objective's data) and a run stream (minibatches, noise, the method's choices), so a
+run is a function of its parameters and seed alone. Wall time covers training; peak memory
+covers building the objective and training.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from checks.executor import localsgd, pipedream, rpd, stepsize, synchronous, twobw
+from checks.executor.backend import get_backend
+from checks.executor.blas import single_threaded
+from checks.executor.config import RunConfig
+from checks.executor.memory import PeakMemory
+from checks.executor.objective import Objective
+from checks.executor.objectives import build_objective
+from checks.executor.record import MethodResult, RunRecord
+from checks.executor.trace import Recorder
+
+RUNNERS = {"pipedream": pipedream.run, "rpd": rpd.run, "localsgd": localsgd.run,
+           "gpipe": synchronous.run, "flush": synchronous.run, "sgd": synchronous.run,
+           "2bw": twobw.run}
+PROGRESS_MIN_UPDATES = 20_000
+"""Runs with at least this many block updates show a progress bar when asked to."""
+
+
+def train(objective: Objective, config: RunConfig, rng: np.random.Generator, f_star: float,
+          progress: bool = False) -> tuple[Recorder, MethodResult, float]:
+    """Train ``config.method`` from x^0; return the recorder, the method's result and the
+    wall time."""
+    updates = config.block_updates
+    bar = None
+    if progress and updates >= PROGRESS_MIN_UPDATES:
+        from tqdm import tqdm
+        bar = tqdm(total=updates, unit="update", desc=config.method, leave=False)
+    recorder = Recorder(objective.tracker(objective.initial_point()), updates, f_star,
+                        config.trace_points, bar)
+    started = time.perf_counter()
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence shows in the summary
+            result = RUNNERS[config.method](objective, config, rng, recorder)
+        objective.backend.synchronize()
+    finally:
+        if bar is not None:
+            bar.close()
+    return recorder, result, time.perf_counter() - started
+
+
+def _trainer(objective: Objective, config: RunConfig, rng: np.random.Generator,
+             f_star: float) -> Recorder:
+    return train(objective, config, rng, f_star)[0]
+
+
+def run_method(config: RunConfig, rng: np.random.Generator | None = None,
+               progress: bool = False) -> RunRecord:
+    """Build the objective, pick the step size if asked, train, and summarise."""
+    rng = np.random.default_rng(config.seed) if rng is None else rng
+    data_rng, run_rng = rng.spawn(2)
+    backend = get_backend(config.backend, config.device)
+    with single_threaded(), PeakMemory(backend) as memory:
+        started = time.perf_counter()
+        objective = build_objective(config, backend, data_rng)
+        smoothness, optimum = objective.smoothness(), objective.optimum()
+        choice = None
+        if config.step_size is None:
+            choice = stepsize.choose_step_size(objective, config, run_rng, optimum.value,
+                                               smoothness.value, _trainer)
+            config = replace(config, step_size=choice["step_size"])
+        setup = time.perf_counter() - started
+        recorder, result, seconds = train(objective, config, run_rng, optimum.value, progress)
+    traces = recorder.finish()
+    summary = {
+        "method": config.method, "objective": config.objective,
+        "num_stages": config.num_stages, "num_microbatches": config.num_microbatches,
+        "num_block_updates": recorder.iteration, "step_size": config.step_size,
+        "seed": config.seed, "final_gap": _finite(traces["gap"][-1]),
+        "initial_gap": _finite(traces["gap"][0]),
+        "avg_grad_norm_sq": _finite(recorder.average_grad_norm_sq),
+        "final_grad_norm_sq": _finite(traces["grad_norm_sq"][-1]),
+        "measured_L": smoothness.value, "L_kind": smoothness.kind, "L_how": smoothness.how,
+        "f_star": optimum.value, "f_star_kind": optimum.kind, "f_star_how": optimum.how,
+        "measured_G": _finite(recorder.observed_g), "max_delay": result.max_delay,
+        "delay_unit": result.delay_unit, **recorder.stale_statistics(),
+        "simulated_slots": result.simulated_slots, "wall_seconds": seconds,
+        "setup_seconds": setup, "peak_memory_bytes": memory.peak_bytes,
+        "process_peak_memory_bytes": memory.process_peak_bytes, "memory_method": memory.method,
+        "backend": backend.describe(), "diverged": not math.isfinite(traces["gap"][-1]),
+        "step_size_choice": choice,
+    }
+    parameters = {**config.to_json(), **objective.parameters()}
+    return RunRecord(parameters, summary, traces, result.measurements, result.arrays,
+                     backend.to_numpy(recorder.x))
+
+
+def _finite(value: Any) -> float | None:
+    """A float, or None when it is not finite (a diverged run)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
