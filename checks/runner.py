@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -25,13 +26,48 @@ from checks.profiles import Profile
 from checks.smt import prove_smt
 from checks.symbolic import prove_symbolic
 from checks.verdict import Status, Verdict, combine, strongest
-from theory.catalogue import catalogue
+from theory.catalogue import by_id, catalogue
 from theory.theorem import Claim, Grid, Obligation, Theorem
 
 logger = logging.getLogger(__name__)
 
 PROOF_STATUS = {"symbolic": Status.PROVED, "smt": Status.PROVED, "exhaustive": Status.CHECKED,
                 "empirical": Status.CONFIRMED}
+
+
+@dataclass(frozen=True)
+class MeasuredVerdict(Verdict):
+    """An empirical verdict that also judges the theorem's wrong variants on its measurements.
+
+    A confirmation returns it when the same measurements decide the variants (a variant with no
+    obligations and no claims can be refuted only this way).
+
+    Attributes:
+        variants: (variant description, verdict) pairs; a variant is refuted by its verdict
+            when that verdict is refuted with a counterexample.
+    """
+
+    variants: tuple[tuple[str, Verdict], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The verdict's JSON with ``variants`` as a list of {description, verdict...}."""
+        data = super().to_json()
+        data["variants"] = [{"description": description, **verdict.to_json()}
+                            for description, verdict in self.variants]
+        return data
+
+
+def measured_variants(verdict: Verdict | None, theorem: Theorem) -> dict[str, Verdict]:
+    """The per-variant verdicts of an empirical verdict, by variant description (none for a
+    plain :class:`~checks.verdict.Verdict`); descriptions ``theorem`` lacks are logged."""
+    if not isinstance(verdict, MeasuredVerdict):
+        return {}
+    known = {variant.description for variant in theorem.variants}
+    for description, _ in verdict.variants:
+        if description not in known:
+            logger.warning("%s: the confirmation judges an unknown variant %r", theorem.id,
+                           description)
+    return dict(verdict.variants)
 
 
 @dataclass
@@ -93,9 +129,24 @@ def prove(obligations: Sequence[Obligation], method: str, rlimit: int) -> Verdic
     return combine(method, steps, Status.PROVED, detail)
 
 
-def _proof_task(task: tuple[Theorem, int | None, str, int]) -> tuple[str, int | None, str, Verdict]:
+def _reference(theorem: Theorem) -> Theorem | str:
+    """What a worker is sent: the id of a catalogue theorem (rebuilt there, so relations built
+    unevaluated stay unevaluated; pickling would evaluate them), or the theorem itself."""
+    try:
+        return theorem.id if by_id(theorem.id) is theorem else theorem
+    except KeyError:
+        return theorem
+
+
+def _resolve(reference: Theorem | str) -> Theorem:
+    return by_id(reference) if isinstance(reference, str) else reference
+
+
+def _proof_task(task: tuple[Theorem | str, int | None, str, int],
+                ) -> tuple[str, int | None, str, Verdict]:
     """Worker: one theorem's (or one variant's) obligations by one method."""
-    theorem, variant, method, rlimit = task
+    reference, variant, method, rlimit = task
+    theorem = _resolve(reference)
     obligations = theorem.obligations if variant is None else theorem.variants[variant].obligations
     return theorem.id, variant, method, prove(obligations, method, rlimit)
 
@@ -162,7 +213,7 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
     """
     theorems = list(theorems if theorems is not None else catalogue())
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    proof_tasks = [(t, v, method, profile.rlimit) for t in theorems
+    proof_tasks = [(_reference(t), v, method, profile.rlimit) for t in theorems
                    for v in (None, *range(len(t.variants)))
                    for method in ("symbolic", "smt")
                    if any(method in ob.methods for ob in
@@ -214,10 +265,13 @@ def _assemble(theorems: Sequence[Theorem], results: list) -> list[TheoremReport]
             report.verdicts.append(_fold_claims(claims[(theorem.id, None)]))
         if theorem.id in empirical:
             report.verdicts.append(empirical[theorem.id])
+        measured = measured_variants(empirical.get(theorem.id), theorem)
         for number, variant in enumerate(theorem.variants):
             verdicts = _ordered(proofs.get((theorem.id, number), []))
             if (theorem.id, number) in claims:
                 verdicts.append(_fold_claims(claims[(theorem.id, number)]))
+            if variant.description in measured:
+                verdicts.append(measured[variant.description])
             refuted = any(v.status is Status.REFUTED and v.counterexample for v in verdicts)
             status = Status.REFUTED if refuted else strongest([v.status for v in verdicts])
             report.variants.append(VariantReport(variant.description, status, verdicts))

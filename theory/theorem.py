@@ -171,6 +171,21 @@ class Theorem:
     notes: str = ""
     tags: tuple[str, ...] = field(default=())
 
+    def undecided(self) -> Theorem:
+        """This theorem, after checking that no obligation was already decided when built.
+
+        Raises:
+            ValueError: naming the obligation whose goal SymPy reduced to True or False on
+                construction (build its relations with ``evaluate=False``).
+        """
+        obligations = self.obligations + tuple(
+            ob for variant in self.variants for ob in variant.obligations)
+        for obligation in obligations:
+            if obligation.goal in (sp.true, sp.false):
+                raise ValueError(f"{self.id}: the goal of {obligation.name!r} was decided when "
+                                 "it was built; build it with evaluate=False")
+        return self
+
     def methods(self) -> tuple[str, ...]:
         """Methods that apply to this theorem, in report order."""
         found = {method for ob in self.obligations for method in ob.methods}

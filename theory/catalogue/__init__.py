@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from theory.catalogue import staleness, throughput
+from theory.catalogue import convergence, staleness, throughput
 from theory.theorem import Theorem
 
-SECTIONS = (throughput, staleness)
+SECTIONS = (throughput, staleness, convergence)
 
 
 @cache
 def catalogue() -> tuple[Theorem, ...]:
     """All theorems, section by section."""
-    return tuple(build() for section in SECTIONS for build in section.THEOREMS)
+    return tuple(build().undecided() for section in SECTIONS for build in section.THEOREMS)
 
 
 def by_id(theorem_id: str) -> Theorem:

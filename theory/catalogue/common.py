@@ -21,6 +21,21 @@ def ob(name: str, goal: sp.Basic, *symbols: sp.Symbol, extra: tuple = (),
     return Obligation(name, goal, assumptions, methods, parity)
 
 
+def eq(left: sp.Expr, right: sp.Expr) -> sp.Basic:
+    """left = right, left for a prover to decide (not evaluated when built)."""
+    return sp.Eq(left, right, evaluate=False)
+
+
+def le(left: sp.Expr, right: sp.Expr) -> sp.Basic:
+    """left <= right, not evaluated when built."""
+    return sp.Le(left, right, evaluate=False)
+
+
+def lt(left: sp.Expr, right: sp.Expr) -> sp.Basic:
+    """left < right, not evaluated when built."""
+    return sp.Lt(left, right, evaluate=False)
+
+
 def claim(quantity: str, formula: sp.Expr, *index: sp.Symbol, relation: str = "==",
           where: sp.Basic = sp.true, convention: str = "C1") -> Claim:
     """A claim ``quantity[index] relation formula``."""

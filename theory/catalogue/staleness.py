@@ -15,7 +15,10 @@ from theory.catalogue.common import (
     SYMBOLIC,
     TWO,
     claim,
+    eq,
     for_both_conventions,
+    le,
+    lt,
     ob,
 )
 from theory.symbols import M, R, S, j, m, s, t_B, t_F
@@ -77,7 +80,7 @@ def matrix() -> Theorem:
                sp.And(witness >= 0, witness <= M - 1, sp.Eq(B(x, witness), u)),
                S, M, s, j, m, extra=window, methods=SMT),
             ob("every update of stage x falls on a slot u with x + u odd",
-               sp.Eq(sp.Mod(B(x, m) + x, 2), 1), S, m, methods=BOTH),
+               eq(sp.Mod(B(x, m) + x, 2), 1), S, m, methods=BOTH),
             ob("counting the updates in the window gives D1(s, j)",
                sp.Eq(staleness.delay_by_counting(), D1()), S, s, j, m, methods=SYMBOLIC,
                parity=(S, s, j)),
@@ -124,7 +127,7 @@ def steady_max() -> Theorem:
             ob("D1(s, j) <= D1(0, j) <= D1(0, 0)", sp.And(D1() <= D1(0, j), D1(0, j) <= D1(0, 0)),
                S, s, j, methods=SMT, parity=(S, s, j)),
             ob("D1(0, 0) = S^2 - ceil(S/2)", sp.Eq(D1(0, 0), top), S, parity=(S,)),
-            ob("D0(0, 0) = D1(0, 0): block 0 has no slot-mates below it", sp.Eq(D0(0, 0), D1(0, 0)),
+            ob("D0(0, 0) = D1(0, 0): block 0 has no slot-mates below it", eq(D0(0, 0), D1(0, 0)),
                S),
             ob("S^2 - ceil(S/2) = floor(S^2 - S/2)", sp.Eq(top, sp.floor(S**2 - S / 2)), S,
                parity=(S,)),
@@ -354,8 +357,8 @@ def lag() -> Theorem:
         uses=("THR-PD-CLOSED",),
         obligations=(
             ob("B(s, m - S + s) < F(s, m) < B(s, m - S + 1 + s): S - 1 - s own updates in between",
-               sp.And(B(s, m - S + s) < F_STEADY(), F_STEADY() < B(s, m - S + 1 + s)), S, M, s, m,
-               extra=STEADY_M, methods=SMT),
+               sp.And(lt(B(s, m - S + s), F_STEADY()), lt(F_STEADY(), B(s, m - S + 1 + s))),
+               S, M, s, m, extra=STEADY_M, methods=SMT),
             ob("block j: updates first..last lie between F(j, m) and B(0, m) (C1 order)",
                sp.And(B(j, first - 1) < F_STEADY(j, m), F_STEADY(j, m) < B(j, first),
                       B(j, last) < B(0, m), B(j, last + 1) >= B(0, m)), S, M, j, m,
@@ -363,7 +366,7 @@ def lag() -> Theorem:
             ob("their number is S - 1 - floor(j/2)",
                sp.Eq(last - first + 1, staleness.mixed_lag()), S, j, parity=(j,)),
             ob("the largest mixed lag is S - 1 (block 0)",
-               sp.And(staleness.mixed_lag() <= S - 1, sp.Eq(staleness.mixed_lag(0), S - 1)), S, j,
+               sp.And(le(staleness.mixed_lag(), S - 1), eq(staleness.mixed_lag(0), S - 1)), S, j,
                methods=SMT),
         ),
         tables=(TableCheck(PIPEDREAM, claims),),
@@ -397,11 +400,12 @@ def stash() -> Theorem:
         uses=("THR-PD-CLOSED",),
         obligations=(
             ob("S - s in flight after F(s, m): B(s, m - S + s) ends before it, B(s, m - S + s + 1) "
-               "does not", sp.And(B(s, m - S + s) + 1 <= F_STEADY(),
-                                  B(s, m - S + s + 1) >= F_STEADY()),
+               "does not", sp.And(le(B(s, m - S + s) + 1, F_STEADY()),
+                                  le(F_STEADY(), B(s, m - S + s + 1))),
                S, M, s, m, extra=STEADY_M, methods=SMT),
             ob("one update of block s between consecutive forwards, so all versions differ",
-               sp.And(F_STEADY() < B(s, m + s - S + 1), B(s, m + s - S + 1) < F_STEADY(s, m + 1)),
+               sp.And(lt(F_STEADY(), B(s, m + s - S + 1)),
+                      lt(B(s, m + s - S + 1), F_STEADY(s, m + 1))),
                S, M, s, m, extra=STEADY_M, methods=SMT),
             ob("sum over stages: S(S + 1)/2", sp.Eq(sp.Sum(S - x, (x, 0, S - 1)),
                                                    memory.stashed_total()), S, methods=SYMBOLIC),
@@ -490,7 +494,7 @@ def two_buffer() -> Theorem:
                window, S, M, s, m, extra=(steps >= S, m + steps <= M - 1), methods=SMT),
             ob("the update made when step t ends goes to V_t, made when step t - 1 ended: "
                "B(s, tA - 1) < B(s, (t + 1)A - 1), one step after the version it read",
-               B(s, m) < B(s, m + steps), S, s, m, extra=(m + steps <= M - 1,), methods=BOTH),
+               lt(B(s, m), B(s, m + steps)), S, s, m, extra=(m + steps <= M - 1,), methods=BOTH),
         ),
         variants=(
             Variant("dropped A >= S: the version is ready for steps of A >= S - 2",

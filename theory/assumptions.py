@@ -1,0 +1,170 @@
+"""The hypotheses of the convergence theorems, as records a theorem lists and a run can test.
+
+Each assumption has an id, its statement in words, a SymPy form over scalar symbols where one
+exists (norms and inner products written as real symbols), the quantities a run must report to
+test it, and a pure decision :meth:`Assumption.holds` on those measured numbers. The theorems of
+catalogue section 3 (Ilin and Richtarik, arXiv 2606.03498; the standard nonconvex SGD setting of
+Ghadimi and Lan 2013) assume:
+
+* A1: f is L-smooth, ||grad f(x) - grad f(y)|| <= L ||x - y||; its consequence used in the proofs is
+  the descent lemma f(y) <= f(x) + <grad f(x), y - x> + (L/2)||y - x||^2 (Nesterov 2004,
+  Lemma 1.2.3);
+* A2: f* = inf f > -inf;
+* A3: E_xi g_s(z; xi) = grad_s f(z) for every block s and point z;
+* A4: E_xi ||g_s(z; xi)||^2 <= G^2 for every block s and point z;
+* A3': E_xi ||g_s(z; xi) - grad_s f(z)||^2 <= sigma_s^2 with sum_s sigma_s^2 = sigma^2;
+* DELAY: 0 <= d_j <= delta, the delays drawn independently of the fresh sample, the block
+  drawn uniformly and independently of the past and of the stale point.
+
+A measured number satisfies a bound up to :data:`RELATIVE_TOLERANCE` (floating-point round-off).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import sympy as sp
+
+from theory.convergence import G, L, delta, f_star, sigma
+from theory.symbols import S
+
+RELATIVE_TOLERANCE = 1e-9
+"""Slack allowed for round-off when a measured number is compared with a bound."""
+
+Decision = Callable[[Mapping[str, float]], bool]
+
+grad_diff = sp.Symbol("grad_diff", nonnegative=True)  # ||grad f(x) - grad f(y)||
+point_diff = sp.Symbol("point_diff", nonnegative=True)  # ||x - y||
+value = sp.Symbol("f_x", real=True)  # f(x)
+mean_gradient = sp.Symbol("mean_g_s", real=True)  # a coordinate of E_xi g_s(z; xi)
+block_gradient = sp.Symbol("grad_s_f", real=True)  # the same coordinate of grad_s f(z)
+second_moment = sp.Symbol("second_moment", nonnegative=True)  # E_xi ||g_s(z; xi)||^2
+block_variance = sp.Function("sigma_s", positive=True)  # sigma_s for block s
+read_delay = sp.Symbol("d_j", integer=True)  # delay of one block in one read
+_block = sp.Symbol("s", integer=True, nonnegative=True)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One hypothesis of the convergence theorems.
+
+    Attributes:
+        id: "A1", "A2", "A3", "A4", "A3'" or "DELAY".
+        title: a few words.
+        statement: the hypothesis in words.
+        relation: its SymPy form over scalar symbols, or None where it has none.
+        measured: keys of the numbers a run must report to test it.
+        decide: the test on those numbers (see :meth:`holds`).
+    """
+
+    id: str
+    title: str
+    statement: str
+    relation: sp.Basic | None
+    measured: tuple[str, ...]
+    decide: Decision
+
+    def holds(self, measured: Mapping[str, float]) -> bool:
+        """Whether the measured numbers satisfy the assumption.
+
+        Raises:
+            KeyError: naming the keys of :attr:`measured` that are missing.
+        """
+        missing = [key for key in self.measured if key not in measured]
+        if missing:
+            raise KeyError(f"{self.id} needs the measured numbers {', '.join(missing)}")
+        return self.decide(measured)
+
+    def text(self) -> str:
+        """``id: statement``, as theorems list it."""
+        return f"{self.id}: {self.statement}"
+
+
+def at_most(observed: float, bound: float) -> bool:
+    """observed <= bound up to :data:`RELATIVE_TOLERANCE` (False for a NaN)."""
+    return observed <= bound + RELATIVE_TOLERANCE * max(1.0, abs(bound))
+
+
+def smooth(measured: Mapping[str, float]) -> bool:
+    """A1: the largest observed ratio ||grad f(x) - grad f(y)||/||x - y|| is at most L."""
+    return at_most(measured["smoothness_observed"], measured["L"])
+
+
+def bounded_below(measured: Mapping[str, float]) -> bool:
+    """A2: f* is finite and no observed value of f lies below it."""
+    floor = measured["f_star"]
+    return math.isfinite(floor) and at_most(floor, measured["f_min_observed"])
+
+
+def unbiased(measured: Mapping[str, float]) -> bool:
+    """A3: the largest ||mean of g_s over the sample space - grad_s f|| is within the run's
+    round-off (``bias_tolerance``, relative to the gradient's size ``gradient_scale``)."""
+    scale = max(1.0, measured["gradient_scale"])
+    return measured["gradient_bias"] <= measured["bias_tolerance"] * scale
+
+
+def bounded_moment(measured: Mapping[str, float]) -> bool:
+    """A4: the largest observed block-gradient norm is at most G (which bounds the second
+    moment E||g_s||^2 <= G^2 too)."""
+    return at_most(measured["max_block_grad_norm"], measured["G"])
+
+
+def bounded_variance(measured: Mapping[str, float]) -> bool:
+    """A3': the sum over blocks of the largest observed block variance is at most sigma^2."""
+    return at_most(measured["block_variance_sum"], measured["sigma"] ** 2)
+
+
+def bounded_delays(measured: Mapping[str, float]) -> bool:
+    """DELAY: observed delays lie in [0, delta], blocks are drawn uniformly and delays
+    independently of the sample (each flag 1 when the run's sampler does so, 0 otherwise)."""
+    in_range = measured["min_delay_observed"] >= 0 and at_most(
+        measured["max_delay_observed"], measured["delta"])
+    return in_range and measured["uniform_blocks"] == 1 and measured["independent_delays"] == 1
+
+
+A1 = Assumption(
+    "A1", "L-smooth", "f is L-smooth: ||grad f(x) - grad f(y)|| <= L ||x - y|| for all x, y",
+    grad_diff <= L * point_diff, ("smoothness_observed", "L"), smooth)
+A2 = Assumption(
+    "A2", "bounded below", "f* = inf f > -infinity", value >= f_star,
+    ("f_star", "f_min_observed"), bounded_below)
+A3 = Assumption(
+    "A3", "unbiased block gradients",
+    "E_xi g_s(z; xi) = grad_s f(z) for every block s and point z",
+    sp.Eq(mean_gradient, block_gradient), ("gradient_bias", "gradient_scale", "bias_tolerance"),
+    unbiased)
+A4 = Assumption(
+    "A4", "bounded block second moment",
+    "E_xi ||g_s(z; xi)||^2 <= G^2 for every block s and point z",
+    second_moment <= G**2, ("max_block_grad_norm", "G"), bounded_moment)
+A3_VARIANCE = Assumption(
+    "A3'", "bounded block variances",
+    "E_xi ||g_s(z; xi) - grad_s f(z)||^2 <= sigma_s^2 for every s and z, with "
+    "sum_s sigma_s^2 = sigma^2",
+    sp.Eq(sp.Sum(block_variance(_block) ** 2, (_block, 0, S - 1)), sigma**2),
+    ("block_variance_sum", "sigma"), bounded_variance)
+DELAYS = Assumption(
+    "DELAY", "bounded independent delays, uniform block",
+    "0 <= d_j <= delta for every block j, delays drawn independently of the fresh sample, "
+    "the updated block drawn uniformly and independently of the past and of the stale point",
+    (read_delay >= 0) & (read_delay <= delta),
+    ("min_delay_observed", "max_delay_observed", "delta", "uniform_blocks",
+     "independent_delays"), bounded_delays)
+
+ALL = (A1, A2, A3, A4, A3_VARIANCE, DELAYS)
+"""Every assumption, in catalogue order."""
+
+
+def by_id(assumption_id: str) -> Assumption:
+    """The assumption with ``assumption_id``.
+
+    Raises:
+        KeyError: naming the unknown id and the known ones.
+    """
+    for assumption in ALL:
+        if assumption.id == assumption_id:
+            return assumption
+    known = ", ".join(assumption.id for assumption in ALL)
+    raise KeyError(f"unknown assumption {assumption_id!r}; known: {known}")

@@ -1,0 +1,34 @@
+"""Catalogue section 3: nonconvex convergence of Randomized PipeDream (CONV-*).
+
+The proofs are chains of scalar obligations over expectations; the quantities, the shared steps,
+the lemmas and the rules the chains take without checking are in
+:mod:`theory.catalogue.convergence_chain`. The theorems:
+
+* :mod:`theory.catalogue.convergence_rpd`: CONV-RPD (the bound with D = delta^2) and CONV-TUNED
+  (tuned step size, the S^4/K stale term and the S^6 threshold);
+* :mod:`theory.catalogue.convergence_stale_distance`: CONV-BLOCK (block counting) and
+  CONV-PD-LAG (PipeDream's per-block lags), sharper window constants D;
+* :mod:`theory.catalogue.convergence_variance`: CONV-VAR (variance form) and CONV-NOG (no
+  second-moment bound), with the window sums of :mod:`theory.catalogue.convergence_windows`.
+"""
+
+from __future__ import annotations
+
+from theory.catalogue.convergence_chain import (
+    ASSUMPTIONS,
+    CONDITIONS,
+    POLARIZATION_SCALARS,
+    RULES,
+    WINDOW_SCALARS,
+    reduce,
+    sampled_descent,
+)
+from theory.catalogue.convergence_rpd import rpd, tuned
+from theory.catalogue.convergence_stale_distance import block, pd_lag
+from theory.catalogue.convergence_variance import no_moment, variance
+
+THEOREMS = (rpd, tuned, block, pd_lag, variance, no_moment)
+"""Builders of the section's theorems, in catalogue order."""
+
+__all__ = ["ASSUMPTIONS", "CONDITIONS", "POLARIZATION_SCALARS", "RULES", "THEOREMS",
+           "WINDOW_SCALARS", "reduce", "sampled_descent"]

@@ -1,0 +1,184 @@
+"""Nonconvex convergence bounds of Randomized PipeDream (RPD), as SymPy expressions.
+
+RPD (Ilin and Richtarik, arXiv 2606.03498) updates one of S parameter blocks per step: at step k
+it draws a block s uniformly, reads the mixed stale point z^k = (x_1^{k-d_1}, ..., x_S^{k-d_S})
+with delays 0 <= d_j <= delta, and sets x_s <- x_s - gamma g_s(z^k; xi). With the assumptions of
+:mod:`theory.assumptions` and F0 = f(x^0) - f*, the bounds with the second-moment bound G have
+the form
+
+    (1/K) sum_{k<K} E||grad f(x^k)||^2 <= 2 S F0/(gamma K) + gamma S L G^2 + gamma^2 L^2 G^2 D,
+
+where gamma^2 G^2 D bounds the stale distance E||x^k - z^k||^2:
+
+* D = delta^2 charges every update of the delay window to the read (CONV-RPD, the form the
+  authors' code evaluates);
+* D = delta^2/S + delta (1 - 1/S) counts only the updates that hit each block (CONV-BLOCK);
+* D = Lambda(S) = sum_j (S - 1 - floor(j/2))^2 uses PipeDream's per-block version lags
+  (CONV-PD-LAG, from STL-PD-LAG).
+
+The variance form replaces gamma S L G^2 by gamma L sigma^2 under the step-size condition
+gamma <= 1/L (CONV-VAR); CONV-NOG drops G altogether and needs gamma <= 1/(2L) and
+gamma <= sqrt(S/2)/(L delta). The tuned forms (CONV-TUNED) put PipeDream's delays
+S^2 - ceil(S/2) (STL-PD-MAX) and S^2 - ceil(S/2) + floor((S - 1)^2/4) (STL-PD-WARMUP) into
+D = delta^2.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from theory.staleness import run_max_delay, steady_max_delay
+from theory.symbols import S, j
+
+gamma = sp.Symbol("gamma", positive=True)  # step_size
+L = sp.Symbol("L", positive=True)  # smoothness constant (A1)
+G = sp.Symbol("G", positive=True)  # block second-moment bound (A4)
+F0 = sp.Symbol("F0", positive=True)  # f(x^0) - f*
+sigma = sp.Symbol("sigma", positive=True)  # total block standard deviation (A3')
+K = sp.Symbol("K", integer=True, positive=True)  # block updates
+delta = sp.Symbol("delta", integer=True, nonnegative=True)  # max_delay
+k = sp.Symbol("k", integer=True, nonnegative=True)  # iteration
+f_star = sp.Symbol("f_star", real=True)  # inf f (A2)
+epsilon = sp.Symbol("epsilon", positive=True)  # target accuracy
+
+SIX_POWER_CONSTANT = sp.Rational(1, 2)
+"""c / (L F0/G^2) in the sufficient length K >= c S^6 for the steady PipeDream delay."""
+
+
+def stale_window_crude(max_delay: sp.Expr = delta) -> sp.Expr:
+    """D = delta^2: every one of the delta updates in the window charged to the read."""
+    return max_delay**2
+
+
+def stale_window_block(max_delay: sp.Expr = delta, stages: sp.Expr = S) -> sp.Expr:
+    """D = delta^2/S + delta (1 - 1/S) = (delta^2 + delta (S - 1))/S: only the updates of block j
+    move z_j.
+
+    Block j is hit N_j ~ Binomial(delta, 1/S) times in the window, and
+    sum_j E[N_j^2] = delta (1 - 1/S) + delta^2/S.
+    """
+    return max_delay**2 / stages + max_delay * (1 - 1 / stages)
+
+
+def pd_lag_profile(read: sp.Expr = j) -> sp.Expr:
+    """S - 1 - floor(j/2): most versions block j is behind in a PipeDream read (STL-PD-LAG)."""
+    return S - 1 - sp.floor(read / 2)
+
+
+def pd_lag_partial_sum(blocks: sp.Expr) -> sp.Expr:
+    """Q(n) = sum_{j<n} (S - 1 - floor(j/2))^2 in closed form, with p = floor(n/2), e = n mod 2:
+
+    Q(n) = 2 [p (S - 1)^2 - (S - 1) p (p - 1) + p (p - 1)(2p - 1)/6] + e (S - 1 - p)^2,
+
+    since blocks 2i and 2i + 1 share the lag S - 1 - i.
+    """
+    pairs, odd = sp.floor(blocks / 2), sp.Mod(blocks, 2)
+    return (2 * (pairs * (S - 1) ** 2 - (S - 1) * pairs * (pairs - 1)
+                 + pairs * (pairs - 1) * (2 * pairs - 1) / 6) + odd * (S - 1 - pairs) ** 2)
+
+
+def pd_lag_sum() -> sp.Expr:
+    """Lambda(S) = sum_{j<S} (S - 1 - floor(j/2))^2 = (S - 1)(7S^2 - 2S - 3 [S odd])/12.
+
+    Between 7(S - 1)^3/12 and 7 S^3/12: exponent 3 with constant 7/12.
+    """
+    return (S - 1) * (7 * S**2 - 2 * S - 3 * sp.Mod(S, 2)) / 12
+
+
+def stale_distance(window: sp.Expr, step_size: sp.Expr = gamma,
+                   moment: sp.Expr = G**2) -> sp.Expr:
+    """gamma^2 G^2 D: the bound on E||x^k - z^k||^2 for the window constant D."""
+    return step_size**2 * moment * window
+
+
+def rpd_bound(window: sp.Expr | None = None, step_size: sp.Expr = gamma) -> sp.Expr:
+    """2 S F0/(gamma K) + gamma S L G^2 + gamma^2 L^2 G^2 D (D = delta^2 by default).
+
+    With D = delta^2 this is the bound of the authors' code ([C]), proved as CONV-RPD.
+    """
+    window = stale_window_crude() if window is None else window
+    return (2 * S * F0 / (step_size * K) + step_size * S * L * G**2
+            + L**2 * stale_distance(window, step_size))
+
+
+def tuned_step_size() -> sp.Expr:
+    """gamma* = sqrt(2 F0/(L G^2 K)), which balances 2 S F0/(gamma K) and gamma S L G^2."""
+    return sp.sqrt(2 * F0 / (L * G**2 * K))
+
+
+def tuned_rate(window: sp.Expr | None = None) -> sp.Expr:
+    """The bound at gamma*: 2 S sqrt(2 L F0 G^2/K) + 2 L F0 D/K."""
+    window = stale_window_crude() if window is None else window
+    return leading_term() + 2 * L * F0 * window / K
+
+
+def leading_term() -> sp.Expr:
+    """2 S sqrt(2 L F0 G^2/K): the first two terms of the bound at gamma*."""
+    return 2 * S * sp.sqrt(2 * L * F0 * G**2 / K)
+
+
+def dominance_threshold(window: sp.Expr | None = None) -> sp.Expr:
+    """K* = L F0 D^2/(2 S^2 G^2): the stale term 2 L F0 D/K equals the leading term at K = K*.
+
+    Their ratio is sqrt(K*/K), so the stale term is of lower order exactly when K/K* grows.
+    """
+    window = stale_window_crude() if window is None else window
+    return L * F0 * window**2 / (2 * S**2 * G**2)
+
+
+def six_power_length(scale: sp.Expr = 1) -> sp.Expr:
+    """c S^6 with c = scale^4 L F0/(2 G^2): enough updates when delta <= scale S^2.
+
+    scale = 1 for the steady PipeDream delay S^2 - ceil(S/2); scale = 5/4 for the whole-run
+    maximum of STL-PD-WARMUP (c = 625 L F0/(512 G^2)).
+    """
+    return scale**4 * SIX_POWER_CONSTANT * L * F0 / G**2 * S**6
+
+
+def best_step_equation(step_size: sp.Expr = gamma, window: sp.Expr | None = None) -> sp.Expr:
+    """phi'(gamma) gamma^2 = 2 L^2 G^2 D gamma^3 + S L G^2 gamma^2 - 2 S F0/K.
+
+    phi(gamma) is :func:`rpd_bound`; its unique positive root minimises it for fixed K.
+    """
+    window = stale_window_crude() if window is None else window
+    return (2 * L**2 * G**2 * window * step_size**3 + S * L * G**2 * step_size**2
+            - 2 * S * F0 / K)
+
+
+def iteration_complexity(accuracy: sp.Expr = epsilon, window: sp.Expr | None = None) -> sp.Expr:
+    """K(eps) = max(32 S^2 L F0 G^2/eps^2, 4 L F0 D/eps): enough updates for rate <= eps."""
+    window = stale_window_crude() if window is None else window
+    return sp.Max(32 * S**2 * L * F0 * G**2 / accuracy**2, 4 * L * F0 * window / accuracy)
+
+
+def pipedream_steady_delay() -> sp.Expr:
+    """delta = S^2 - ceil(S/2), the steady PipeDream maximum delay (STL-PD-MAX)."""
+    return steady_max_delay()
+
+
+def pipedream_run_delay() -> sp.Expr:
+    """delta = S^2 - ceil(S/2) + floor((S - 1)^2/4), the whole-run maximum (STL-PD-WARMUP)."""
+    return run_max_delay()
+
+
+def variance_bound(window: sp.Expr | None = None, step_size: sp.Expr = gamma) -> sp.Expr:
+    """2 S F0/(gamma K) + gamma L sigma^2 + gamma^2 L^2 G^2 D, for gamma <= 1/L (CONV-VAR)."""
+    window = stale_window_crude() if window is None else window
+    return (2 * S * F0 / (step_size * K) + step_size * L * sigma**2
+            + L**2 * stale_distance(window, step_size))
+
+
+def variance_condition(step_size: sp.Expr = gamma) -> sp.Basic:
+    """gamma <= 1/L, written L gamma <= 1."""
+    return L * step_size <= 1
+
+
+def no_moment_bound(step_size: sp.Expr = gamma) -> sp.Expr:
+    """2 S F0/(gamma K) + gamma L sigma^2 + gamma^2 L^2 delta^2 sigma^2/S (CONV-NOG)."""
+    return (2 * S * F0 / (step_size * K) + step_size * L * sigma**2
+            + step_size**2 * L**2 * delta**2 * sigma**2 / S)
+
+
+def no_moment_conditions(step_size: sp.Expr = gamma) -> tuple[sp.Basic, sp.Basic]:
+    """gamma <= 1/(2L) and gamma <= sqrt(S/2)/(L delta), written without roots."""
+    return 2 * L * step_size <= 1, 2 * L**2 * step_size**2 * delta**2 <= S
