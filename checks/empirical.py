@@ -25,7 +25,9 @@ CONFIRMATIONS: dict[str, Confirmation] = {}
 """Theorem id -> confirmation."""
 
 MODULES: tuple[str, ...] = ("checks.executor.confirm_throughput",
-                            "checks.executor.confirm_staleness")
+                            "checks.executor.confirm_staleness",
+                            "checks.executor.confirm_convergence",
+                            "checks.executor.confirm_convergence_exponent")
 """Modules that register confirmations when imported."""
 
 

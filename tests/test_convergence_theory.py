@@ -39,8 +39,9 @@ def reports():
 def test_every_method_proves_every_obligation(reports, theorem_id):
     report = reports[theorem_id]
     assert report.as_expected
-    assert {verdict.method for verdict in report.verdicts} <= {"symbolic", "smt"}
-    for verdict in report.verdicts:
+    proofs = [verdict for verdict in report.verdicts if verdict.method != "empirical"]
+    assert proofs and {verdict.method for verdict in proofs} <= {"symbolic", "smt"}
+    for verdict in proofs:
         assert verdict.status is Status.PROVED
         assert verdict.steps and all(step.status is Status.PROVED for step in verdict.steps)
 

@@ -152,8 +152,9 @@ class Theorem:
         tables: claims with the finite ranges on which the exhaustive method checks them.
         variants: wrong forms to refute.
         expected: the status every method is expected to reach ("proved" means the proof
-            methods prove and the exhaustive method checks; "refuted" for the paper's
-            forms that are false).
+            methods prove, the exhaustive method checks and the empirical method confirms;
+            "confirmed" for a claim about measurements, which only the empirical method
+            decides; "refuted" for the paper's forms that are false).
         uses: ids of theorems whose results the obligations rely on.
         notes: what the theorem adds or how it relates to the paper, in words.
     """

@@ -6,12 +6,13 @@ computed at, and the slot at which the update landed. At evenly spaced updates (
 ``max_points`` of them, plus x^0 and the last) it records
 
 * the objective gap f(x^k) - f*,
-* ||grad f(x^k)||^2 and its running average (1/(k+1)) sum_{i <= k} ||grad f(x^i)||^2,
+* ||grad f(x^k)||^2 and its running average (1/k) sum_{i < k} ||grad f(x^i)||^2 (the average
+  the bounds speak about at K = k; at k = 0 the value at x^0),
 * the stale distance and the largest ||g_s|| seen so far (the plug-in G of the bounds),
 
 so memory does not grow with the number of updates. When the tracker updates the gradient in
 O(d) (:class:`~checks.executor.quadratic.HessianTracker`) the running average is taken over every
-iterate; otherwise over the recorded ones. The average the bounds speak about,
+iterate; otherwise over the recorded iterates before k. The average the bounds speak about,
 (1/K) sum_{k < K} ||grad f(x^k)||^2, is :attr:`Recorder.average_grad_norm_sq`.
 """
 
@@ -80,13 +81,13 @@ class Recorder:
     def _point(self, slot: int) -> None:
         item = self.backend.item
         norm = item(self.tracker.grad_norm_sq())
+        average = item(self._norm_sum) / self._norm_count if self._norm_count else norm
         first_or_sampled = not self._cheap or self.iteration == 0
         if first_or_sampled and (self.iteration < self.num_updates or self.num_updates == 0):
             self._norm_sum = self._norm_sum + norm
             self._norm_count += 1
-        values = (self.iteration, slot, self.tracker.value() - self.f_star, norm,
-                  item(self._norm_sum) / max(self._norm_count, 1), item(self._stale),
-                  math.sqrt(item(self._grad_max)))
+        values = (self.iteration, slot, self.tracker.value() - self.f_star, norm, average,
+                  item(self._stale), math.sqrt(item(self._grad_max)))
         for name, value in zip(TRACE_NAMES, values, strict=True):
             self.traces[name][self._points] = value
         self._points += 1

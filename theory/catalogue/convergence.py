@@ -9,7 +9,9 @@ the lemmas and the rules the chains take without checking are in
 * :mod:`theory.catalogue.convergence_stale_distance`: CONV-BLOCK (block counting) and
   CONV-PD-LAG (PipeDream's per-block lags), sharper window constants D;
 * :mod:`theory.catalogue.convergence_variance`: CONV-VAR (variance form) and CONV-NOG (no
-  second-moment bound), with the window sums of :mod:`theory.catalogue.convergence_windows`.
+  second-moment bound), with the window sums of :mod:`theory.catalogue.convergence_windows`;
+* :mod:`theory.catalogue.convergence_measured`: CONV-EXP (the exponent of the stale distance in S
+  measured on executor runs).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from theory.catalogue.convergence_chain import (
     reduce,
     sampled_descent,
 )
+from theory.catalogue.convergence_measured import exponent
 from theory.catalogue.convergence_rpd import rpd, tuned
 from theory.catalogue.convergence_stale_distance import block, pd_lag
 from theory.catalogue.convergence_variance import no_moment, variance
 
-THEOREMS = (rpd, tuned, block, pd_lag, variance, no_moment)
+THEOREMS = (rpd, tuned, block, pd_lag, variance, no_moment, exponent)
 """Builders of the section's theorems, in catalogue order."""
 
 __all__ = ["ASSUMPTIONS", "CONDITIONS", "POLARIZATION_SCALARS", "RULES", "THEOREMS",

@@ -85,6 +85,7 @@ def rpd() -> Theorem:
               "S = 1 with a constant gradient (delta for delta^2) and by a gradient norm with two "
               "equally likely values (no expectation). "
               + unchecked(*CHAIN_RULES[:4], "exchange", *CHAIN_RULES[4:]),
+        tags=("empirical",),
     )
 
 
@@ -212,4 +213,5 @@ def tuned() -> Theorem:
               "c = 625 L F0/(512 G^2) and the stale term is at most 25 L F0 S^4/(8K). Every "
               "obligation is a closed-form fact about the bound of CONV-RPD (whose chain lists "
               "its rules), proved for every parameter value; none uses a rule unchecked.",
+        tags=("empirical",),
     )

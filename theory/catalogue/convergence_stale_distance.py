@@ -107,6 +107,7 @@ def block() -> Theorem:
         notes="At PipeDream's steady delay D = S^3 - 5S/4 + 1/2 for even S; the stale term is "
               "Theta(gamma^2 S^3), one power of S below CONV-RPD's gamma^2 delta^2 ~ gamma^2 S^4. "
               + unchecked(*CHAIN_RULES, argued=(COUNTING,)),
+        tags=("empirical",),
     )
 
 
@@ -188,4 +189,5 @@ def pd_lag() -> Theorem:
               "The bound is for RPD reads with PipeDream's lag profile; PipeDream itself updates "
               "the blocks in a fixed order, which is not the uniform draw of step 2. "
               + unchecked(*CHAIN_RULES, argued=(LAGS,)),
+        tags=("empirical",),
     )

@@ -134,6 +134,7 @@ def variance() -> Theorem:
               "the block variances' sum sigma^2 by S, as it divides the gradient term. Step 1 is "
               "CONV-RPD's and the staleness bound is step 5 of CONV-RPD or CONV-BLOCK, with the "
               "rules listed there. " + unchecked(*CHAIN_RULES),
+        tags=("empirical",),
     )
 
 
@@ -203,4 +204,5 @@ def no_moment() -> Theorem:
               "the rectangle of lags and steps, the shift and the monotonicity of the partial "
               "sums, each proved by induction for every K and delta); steps 1 to 3 are "
               "CONV-VAR's. " + unchecked(*CHAIN_RULES[:4], "exchange", *CHAIN_RULES[4:]),
+        tags=("empirical",),
     )
