@@ -131,6 +131,10 @@ def test_running_average_is_over_every_iterate_for_a_cheap_gradient() -> None:
     record = run_method(config)
     norms = record.traces["grad_norm_sq"]
     assert record.summary["avg_grad_norm_sq"] == pytest.approx(norms[:-1].mean(), rel=1e-12)
+    running = record.traces["avg_grad_norm_sq"]
+    assert running[0] == norms[0]
+    assert running[1:] == pytest.approx(np.cumsum(norms)[:-1] / np.arange(1, len(norms)),
+                                        rel=1e-12)
 
 
 def test_step_size_auto_picks_from_the_grid() -> None:

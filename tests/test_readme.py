@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from checks.runner import PROOF_STATUS
 from theory.catalogue import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,3 +29,18 @@ def test_every_theorem_is_in_the_readme_table():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [t.id for t in catalogue() if f"| {t.id} |" not in text]
     assert not missing
+
+
+def _table_status(text: str, theorem_id: str) -> str:
+    row = next(line for line in text.splitlines() if line.startswith(f"| {theorem_id} |"))
+    return row.split(" | ")[2]
+
+
+def test_readme_status_column_names_what_each_method_reaches():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for theorem in catalogue():
+        if theorem.expected == "refuted":
+            assert _table_status(text, theorem.id).startswith("refuted")
+            continue
+        reached = dict.fromkeys(PROOF_STATUS[method].value for method in theorem.methods())
+        assert _table_status(text, theorem.id) == ", ".join(reached), theorem.id
