@@ -13,6 +13,7 @@ arXiv 2606.03498).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -75,16 +76,33 @@ class PipeDreamPolicy:
         """PipeDream has no flush."""
 
 
-def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
-        recorder: Recorder) -> MethodResult:
-    """Train with PipeDream for M = ``config.num_microbatches`` microbatches (S M updates)."""
+PolicyFactory = Callable[[ScheduleLog], Any]
+"""Builds a method's policy once the run's schedule log exists."""
+
+
+def run_table(objective: Objective, config: RunConfig, rng: np.random.Generator,
+              recorder: Recorder, policy: PolicyFactory,
+              track_delays: bool = True) -> tuple[int, ScheduleLog]:
+    """Drive ``policy`` through PipeDream's op table for M = ``config.num_microbatches``.
+
+    Returns:
+        The simulated slots and the schedule log the policy filled.
+    """
     sampler, noise, _ = streams(objective.backend, objective.num_samples, config.batch_size,
                                 config.noise, rng)
     spec = schedule_spec("pipedream", config.num_stages, config.num_microbatches,
                          forward_cost=config.forward_cost, backward_cost=config.backward_cost)
-    log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays)
-    policy = PipeDreamPolicy(objective, recorder, log, config.step_size)
-    slots = Engine(objective, policy, recorder, sampler, noise, log).run(
-        ordered_ops(spec, pipedream_columns(spec)))
+    log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays,
+                      track_delays=track_delays)
+    engine = Engine(objective, policy(log), recorder, sampler, noise, log)
+    return engine.run(ordered_ops(spec, pipedream_columns(spec))), log
+
+
+def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
+        recorder: Recorder) -> MethodResult:
+    """Train with PipeDream for M = ``config.num_microbatches`` microbatches (S M updates)."""
+    slots, log = run_table(objective, config, rng, recorder,
+                           lambda log: PipeDreamPolicy(objective, recorder, log,
+                                                       config.step_size))
     statistics = log.statistics()
     return MethodResult(slots, statistics, statistics["max_delay"], arrays=log.arrays or {})

@@ -21,15 +21,12 @@ from typing import Any
 import numpy as np
 
 from checks.executor.config import RunConfig
-from checks.executor.events import ordered_ops, pipedream_columns
 from checks.executor.measurements import ScheduleLog, UpdateCounter
 from checks.executor.objective import Objective
-from checks.executor.pipeline import Engine
+from checks.executor.pipedream import run_table
 from checks.executor.record import MethodResult
-from checks.executor.sampler import streams
 from checks.executor.stash import StashingError, freeze
 from checks.executor.trace import Recorder
-from theory.parameters import schedule_spec
 
 
 class DoubleBufferPolicy:
@@ -96,15 +93,10 @@ class DoubleBufferPolicy:
 def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
         recorder: Recorder) -> MethodResult:
     """PipeDream-2BW with A = ``config.accumulation`` >= S microbatches per step."""
-    sampler, noise, _ = streams(objective.backend, objective.num_samples, config.batch_size,
-                                config.noise, rng)
-    spec = schedule_spec("pipedream", config.num_stages, config.num_microbatches,
-                         forward_cost=config.forward_cost, backward_cost=config.backward_cost)
-    log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays,
-                      track_delays=False)
-    policy = DoubleBufferPolicy(objective, recorder, log, config.step_size, config.accumulation)
-    engine = Engine(objective, policy, recorder, sampler, noise, log)
-    slots = engine.run(ordered_ops(spec, pipedream_columns(spec)))
+    slots, log = run_table(objective, config, rng, recorder,
+                           lambda log: DoubleBufferPolicy(objective, recorder, log,
+                                                          config.step_size, config.accumulation),
+                           track_delays=False)
     statistics = log.statistics()
     delays = statistics["step_delays"] + statistics["first_step_delays"]
     return MethodResult(slots, statistics, max(delays, default=0), "optimizer steps",
