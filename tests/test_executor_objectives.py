@@ -66,6 +66,16 @@ def test_stage_functions_compose_to_the_block_gradient(objective: Objective) -> 
                                    rtol=1e-12, atol=1e-15)
 
 
+def test_one_backward_through_all_stages_gives_every_block_gradient(
+        objective: Objective) -> None:
+    point = objective.initial_point() + 0.15
+    rows = np.array([1, 2, 2, 5])
+    blocks = np.concatenate([objective.block_gradient(point, s, rows)
+                             for s in range(objective.num_stages)])
+    np.testing.assert_allclose(objective.minibatch_gradient(point, rows), blocks,
+                               rtol=1e-12, atol=1e-15)
+
+
 def test_minibatch_gradients_are_unbiased(objective: Objective) -> None:
     """Averaged over every row, one-row gradients are the full gradient (assumption A3)."""
     point = objective.initial_point() + 0.05

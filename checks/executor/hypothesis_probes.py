@@ -62,22 +62,8 @@ def row_gradients(objective: Objective, point: np.ndarray) -> np.ndarray:
         design = objective.design_np
         link = np.asarray(objective.link(design @ point, objective.targets_np))
         return link[:, None] * design + objective.regularization * point[None, :]
-    return np.stack([_one_row(objective, point, row) for row in range(objective.num_samples)])
-
-
-def _one_row(objective: Objective, point: np.ndarray, row: int) -> np.ndarray:
-    rows = np.array([row])
-    weights = [point[block] for block in objective.blocks]
-    outputs, caches = None, []
-    for stage in range(objective.num_stages):
-        outputs, cache = objective.stage_forward(stage, weights[stage], outputs, rows)
-        caches.append(cache)
-    grad_outputs = objective.loss_gradient(outputs, rows)
-    gradient = np.zeros(objective.dim)
-    for stage in range(objective.num_stages - 1, -1, -1):
-        gradient[objective.blocks[stage]], grad_outputs = objective.stage_backward(
-            stage, weights[stage], caches[stage], grad_outputs, rows)
-    return gradient
+    return np.stack([objective.minibatch_gradient(point, np.array([row]))
+                     for row in range(objective.num_samples)])
 
 
 def smoothness_ratio(objective: Objective, points: Sequence[np.ndarray],

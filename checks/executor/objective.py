@@ -119,15 +119,26 @@ class Objective:
 
     def block_gradient(self, point: Any, stage: int, rows: Any) -> Any:
         """g_s(point; rows): a forward through every stage, a backward down to ``stage``."""
+        return self._backward(point, rows, stage)[stage]
+
+    def minibatch_gradient(self, point: Any, rows: Any) -> Any:
+        """g(point; rows), every block (flat): one forward and one backward through all stages."""
+        gradient = self.backend.zeros(self.dim)
+        for block, grad_weights in zip(self.blocks, self._backward(point, rows, 0), strict=True):
+            gradient[block] = grad_weights
+        return gradient
+
+    def _backward(self, point: Any, rows: Any, stage: int) -> list[Any]:
+        """The minibatch gradients of blocks ``stage``..S - 1, indexed by stage (None below)."""
         weights = [point[block] for block in self.blocks]
         outputs, caches = None, []
         for s in range(self.num_stages):
             outputs, cache = self.stage_forward(s, weights[s], outputs, rows)
             caches.append(cache)
-        grad = self.loss_gradient(outputs, rows)
+        grad, gradients = self.loss_gradient(outputs, rows), [None] * self.num_stages
         for s in range(self.num_stages - 1, stage - 1, -1):
-            grad_weights, grad = self.stage_backward(s, weights[s], caches[s], grad, rows)
-        return grad_weights
+            gradients[s], grad = self.stage_backward(s, weights[s], caches[s], grad, rows)
+        return gradients
 
     def tracker(self, x: Any) -> Tracker:
         """An incremental view of f and its gradient along the run (see :class:`Tracker`)."""
