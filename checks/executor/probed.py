@@ -60,6 +60,7 @@ class Trajectory:
 
     Attributes:
         grad_norm_sq: ||grad f(x^k)||^2 for k = 0..K.
+        running_average: (1/K) sum_{k<K} ||grad f(x^k)||^2 for K = 1..K_run (the recorder's).
         gap: f(x^k) - f* for k = 0..K.
         block_grad_sq: ||g^k||^2 for k = 0..K-1.
         stale_sq: ||x^k - z^k||^2 for k = 0..K-1.
@@ -68,17 +69,12 @@ class Trajectory:
     """
 
     grad_norm_sq: np.ndarray
+    running_average: np.ndarray
     gap: np.ndarray
     block_grad_sq: np.ndarray
     stale_sq: np.ndarray
     max_delay: int
     points: tuple[np.ndarray, ...]
-
-    @property
-    def running_average(self) -> np.ndarray:
-        """(1/K) sum_{k<K} ||grad f(x^k)||^2 for K = 1..K_run."""
-        norms = self.grad_norm_sq[:-1]
-        return np.cumsum(norms) / np.arange(1, norms.size + 1)
 
     @property
     def observed_g(self) -> float:
@@ -100,6 +96,7 @@ def train_probed(objective: Objective, config: RunConfig, rng: np.random.Generat
     with single_threaded(), np.errstate(over="ignore", invalid="ignore"):
         result = RUNNERS[config.method](objective, config, rng, recorder)
     traces = recorder.finish()
-    return Trajectory(traces["grad_norm_sq"], traces["gap"], recorder.grad_sq[:recorder.iteration],
+    return Trajectory(traces["grad_norm_sq"], traces["avg_grad_norm_sq"][1:], traces["gap"],
+                      recorder.grad_sq[:recorder.iteration],
                       recorder.stale_sq[:recorder.iteration], int(result.max_delay),
                       tuple(recorder.snapshots))
