@@ -32,6 +32,29 @@ SOURCES = {
 }
 
 
+PREMISE_KINDS = ("hypothesis", "assumption", "lemma", "goal", "theorem")
+"""Where a premise may come from: a formal hypothesis of the theorem (in
+:attr:`Theorem.assumptions`), an assumption record (A1-A4, A3', ...; ``theory.assumptions``), a
+lemma of the lemma library, the goal of an earlier obligation of the same theorem, or another
+catalogue theorem (by id). Nothing else: no premise is typed in by hand."""
+
+
+@dataclass(frozen=True)
+class Premise:
+    """One premise of an obligation with its provenance.
+
+    Attributes:
+        formula: the SymPy Boolean the provers assume.
+        kind: one of :data:`PREMISE_KINDS`.
+        source: the id of what it comes from: the hypothesis's text or index, the assumption
+            record id ("A1"), the lemma name, the earlier obligation's name, or the theorem id.
+    """
+
+    formula: sp.Basic
+    kind: str
+    source: str
+
+
 @dataclass(frozen=True)
 class Obligation:
     """A closed-form fact: ``assumptions`` imply ``goal`` for all values of the free symbols.
@@ -42,6 +65,8 @@ class Obligation:
         assumptions: SymPy Booleans (the domains of the free symbols included).
         methods: which of "symbolic" and "smt" apply.
         parity: symbols the SymPy prover splits as 2n and 2n + 1 before simplifying.
+        premises: the provenance of the assumptions that are not domains of symbols: each
+            non-domain assumption appears here as the formula of a :class:`Premise`.
     """
 
     name: str
@@ -49,6 +74,7 @@ class Obligation:
     assumptions: tuple[sp.Basic, ...] = ()
     methods: tuple[str, ...] = ("symbolic", "smt")
     parity: tuple[sp.Symbol, ...] = ()
+    premises: tuple[Premise, ...] = ()
 
     def with_goal(self, goal: sp.Basic, name: str | None = None) -> Obligation:
         """The same obligation with another goal (used to build wrong variants)."""
@@ -157,6 +183,13 @@ class Theorem:
             decides; "refuted" for the paper's forms that are false).
         uses: ids of theorems whose results the obligations rely on.
         notes: what the theorem adds or how it relates to the paper, in words.
+        assumptions: the formal hypotheses of ``statement`` (SymPy Booleans: the domains of
+            its symbols and its conditions); the coverage check proves that these and the
+            obligations' goals imply ``statement``.
+        definitions: conservative definitions ``Eq(q(x, ...), expr)`` of the uninterpreted
+            quantities the statement speaks about (``q`` an undefined function applied to
+            distinct symbols, not occurring in ``expr``); read as for all x, ...
+        parity: symbols of the statement the coverage check splits by parity, case by case.
     """
 
     id: str
@@ -171,6 +204,9 @@ class Theorem:
     uses: tuple[str, ...] = ()
     notes: str = ""
     tags: tuple[str, ...] = field(default=())
+    assumptions: tuple[sp.Basic, ...] = ()
+    definitions: tuple[sp.Basic, ...] = ()
+    parity: tuple[sp.Symbol, ...] = ()
 
     def undecided(self) -> Theorem:
         """This theorem, after checking that no obligation was already decided when built.
