@@ -48,11 +48,14 @@ class Premise:
         kind: one of :data:`PREMISE_KINDS`.
         source: the id of what it comes from: the hypothesis's text or index, the assumption
             record id ("A1"), the lemma name, the earlier obligation's name, or the theorem id.
+        instance: a substitution (symbol, value) pairs applied to the source's formula to give
+            ``formula`` (an instance of a goal at k + 1, of a lemma at given vectors, ...).
     """
 
     formula: sp.Basic
     kind: str
     source: str
+    instance: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
 
 
 @dataclass(frozen=True)
