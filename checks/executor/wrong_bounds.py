@@ -15,7 +15,10 @@ stored left and right sides are what the instance gave when it was found; every 
   L^2;
 * ONE_BLOCK: S = 4, only block 0 away from 0 (x_0 = 8), no delays: block 0 is drawn K/S times,
   so F0/(gamma K) must carry the factor S;
-* TUNED: S = 1 at gamma* = sqrt(2 F0/(L G^2 K)) with delta = 500;
+* TUNED: S = 1 at gamma* = sqrt(2 F0/(L G^2 K)) with delta = 500 (the rate is CONV-RPD's bound
+  at gamma*, for every delta; PipeDream's delta S^2 - ceil(S/2) enters only the Theta(S^4/K)
+  and K >= c S^6 parts of CONV-TUNED, and at S = 2 with it no instance exceeded the wrong rate,
+  the largest ratio being 0.21 over K <= 14 with all 2^K block sequences);
 * LARGE_STEP: gamma = 3 > 2/L: gradient descent on h settles on the 2-cycle x = +-sqrt(5)/2;
 * ONE_STEP: K = 1, gamma = 1/L: ||grad f(x^0)||^2 = 1/2 > F0/gamma = sqrt(2) - 1;
 * NOISY: S = 2, sigma_s = 0.3, gamma = 1/L, x^0 near 0, K = 8: the noise floor is about
