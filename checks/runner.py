@@ -180,20 +180,33 @@ def _grid_task(task: tuple[Grid, list[tuple[ClaimKey, Claim]], Profile],
             for (key, _), state in zip(claims, run.claims, strict=True)]
 
 
-def _map(function: Callable, tasks: list, workers: int, progress: bool) -> list:
+TaskHook = Callable[[list, int], None]
+"""Called as ``hook(tasks, done)``: once with done = 0 before any work, then after each task
+finishes (in task order) with the number of tasks finished so far."""
+
+
+def _map(function: Callable, tasks: list, workers: int, progress: bool,
+         hook: TaskHook | None = None) -> list:
     bar = tqdm(total=len(tasks), desc="checks", unit="task", disable=not progress, leave=False)
+
+    def finished(results: list, result: object) -> None:
+        results.append(result)
+        bar.update()
+        if hook is not None:
+            hook(tasks, len(results))
+
+    if hook is not None:
+        hook(tasks, 0)
     try:
         if workers <= 1 or len(tasks) <= 1:
-            results = []
+            results: list = []
             for task in tasks:
-                results.append(function(task))
-                bar.update()
+                finished(results, function(task))
             return results
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = []
             for result in pool.map(function, tasks):
-                results.append(result)
-                bar.update()
+                finished(results, result)
             return results
     finally:
         bar.close()
@@ -201,7 +214,8 @@ def _map(function: Callable, tasks: list, workers: int, progress: bool) -> list:
 
 def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
                workers: int | None = None, progress: bool = False,
-               plots: Path | None = None) -> list[TheoremReport]:
+               plots: Path | None = None, hook: TaskHook | None = None,
+               ) -> list[TheoremReport]:
     """Check ``theorems`` (default: the whole catalogue) under ``profile``.
 
     Args:
@@ -210,6 +224,7 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
         workers: worker processes (default: up to 2).
         progress: show a progress bar on stderr.
         plots: folder for the figures of the empirical checks (None: no figures).
+        hook: called before any work and after each finished task (see :data:`TaskHook`).
     """
     theorems = list(theorems if theorems is not None else catalogue())
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
@@ -224,7 +239,7 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
     tasks: list = ([("empirical", task) for task in empirical_tasks]
                    + [("grid", task) for task in grid_tasks]
                    + [("proof", task) for task in proof_tasks])
-    results = _map(_dispatch, tasks, workers, progress)
+    results = _map(_dispatch, tasks, workers, progress, hook)
     logger.info("checked %d theorems in %.1f s", len(theorems), time.perf_counter() - started)
     return _assemble(theorems, results)
 
