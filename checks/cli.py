@@ -15,8 +15,6 @@ with 2; Ctrl-C exits with 130, a closed output pipe with 141, both without a tra
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -156,12 +154,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_quietly(lambda: _main(argv))
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _log_warnings() -> None:
+    import logging
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _check_globals(parser, args)
     command = args.command or "run"
+    if command in ("run", "show"):
+        _log_warnings()
     try:
         if command == "run":
             return _run(args)
@@ -243,11 +248,6 @@ def _show(args: argparse.Namespace) -> int:
     reports = run_checks([theorem], PROFILES[args.profile or "default"])
     print(describe(theorem, reports[0]))
     return 0 if reports[0].as_expected else 1
-
-
-def default_workers() -> int:
-    """Worker processes when --workers is not given: up to 2."""
-    return min(2, os.cpu_count() or 1)
 
 
 if __name__ == "__main__":

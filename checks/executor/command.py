@@ -20,19 +20,14 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.cli import at_least
 from checks.executor.config import DELAY_MODES, METHODS, OBJECTIVES, run_config
-from checks.executor.record import RunRecord
-from checks.outputs import (
-    FIGURE_SUFFIXES,
-    finite_json,
-    output_file,
-    require_matplotlib,
-    write_atomically,
-)
 from theory.parameters import ParameterError
+
+if TYPE_CHECKING:
+    from checks.executor.record import RunRecord
 
 RECORD_SUFFIXES = (".json", ".npz")
 TRANSFORMER_MIN_STAGES = 3
@@ -166,6 +161,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _outputs(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     """--out and --plot, checked before any work."""
+    from checks.outputs import FIGURE_SUFFIXES, output_file, require_matplotlib
+
     out = None if args.out is None else output_file("--out", args.out, RECORD_SUFFIXES)
     plot = None
     if args.plot is not None:
@@ -181,6 +178,7 @@ def run_command(args: argparse.Namespace) -> int:
     figure, then print the summary."""
     from checks.executor.limits import check_run
     from checks.executor.run import run_method
+    from checks.outputs import write_atomically
 
     try:
         _transformer_problems(args)
@@ -211,6 +209,8 @@ def run_command(args: argparse.Namespace) -> int:
 def strict_record(record: RunRecord) -> RunRecord:
     """The record with every non-finite summary or measurement value as None; ``diverged`` is
     true when any was (the JSON record is then strictly valid and says why values are null)."""
+    from checks.outputs import finite_json
+
     summary, bad_summary = finite_json(record.summary)
     measurements, bad_measurements = finite_json(record.measurements)
     summary["diverged"] = bool(record.summary.get("diverged")) or bad_summary or bad_measurements
