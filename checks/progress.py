@@ -1,22 +1,23 @@
 """Progress of a check run on stderr: a bar on a terminal, one line per theorem otherwise.
 
-The runner calls :meth:`RunProgress.__call__` before any work and after each finished task
+The runner calls the hook before any work and as each task finishes
 (:data:`checks.runner.TaskHook`). Each task carries a weight, its expected share of the work:
 the seconds its theorems took in the last report of the same profile, split evenly over their
 tasks, or else a fixed weight per kind of task (an executor confirmation counts as
-:data:`KIND_WEIGHTS` proof tasks). The bar's estimate of the time left is
+:data:`KIND_WEIGHTS` proof tasks). The estimate of the time left is
 
     elapsed * (total weight - finished weight) / finished weight,
 
-so a slow first task does not make the estimate jump. Without a terminal a line is printed when
-the last task of a theorem finishes, and a line with the share of work done at least every
-:data:`HEARTBEAT_SECONDS` while tasks finish, so a long stretch of shared work is not silent.
+so a slow first task does not make it jump. Without a terminal a line is printed when the last
+task of a theorem finishes, and a line with the share of work done whenever
+:data:`HEARTBEAT_SECONDS` pass without one, so a long task is never silent.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -70,36 +71,41 @@ class RunProgress:
         self.stream = stream if stream is not None else sys.stderr
         self.seconds = seconds or {}
         self.terminal = self.stream.isatty() if terminal is None else terminal
-        self.started = time.perf_counter()
+        self.started = self.last_line = time.perf_counter()
+        self.tasks: list = []
         self.weights: list[float] = []
         self.done_weight = 0.0
+        self.done = 0
         self.remaining: dict[str, int] = {}
         self.finished: list[str] = []
         self.bar: Any = None
-        self.last_line = time.perf_counter()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
 
-    def __call__(self, tasks: list, done: int) -> None:
-        if done == 0:
-            self._start(tasks)
-            return
-        task = tasks[done - 1]
-        self.done_weight += self.weights[done - 1]
-        for theorem_id in sorted(task_theorems(task)):
+    def __call__(self, tasks: list, number: int | None) -> None:
+        with self._lock:
+            if number is None:
+                self._start(tasks)
+            else:
+                self._finish(number)
+
+    def _finish(self, number: int) -> None:
+        self.done += 1
+        self.done_weight += self.weights[number]
+        for theorem_id in sorted(task_theorems(self.tasks[number])):
             self.remaining[theorem_id] -= 1
             if not self.remaining[theorem_id]:
                 self.finished.append(theorem_id)
                 if not self.terminal:
                     self._line(theorem_id)
-        if not self.terminal and time.perf_counter() - self.last_line >= HEARTBEAT_SECONDS:
-            self._heartbeat(done, len(tasks))
         if self.bar is not None:
-            self.bar.update(self.weights[done - 1])
-            self.bar.set_postfix_str(f"{done}/{len(tasks)} tasks", refresh=False)
-        if done == len(tasks):
-            self.close()
+            self.bar.update(self.weights[number])
+            self.bar.set_postfix_str(f"{self.done}/{len(self.tasks)} tasks", refresh=False)
 
     def _start(self, tasks: list) -> None:
-        self.started = time.perf_counter()
+        self.started = self.last_line = time.perf_counter()
+        self.tasks = tasks
         self.weights = task_weights(tasks, self.seconds)
         for task in tasks:
             for theorem_id in task_theorems(task):
@@ -110,18 +116,28 @@ class RunProgress:
                             smoothing=0.0, desc="checks",
                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} "
                                        "[{elapsed} elapsed, about {remaining} left]")
+        elif tasks:
+            self._beat = threading.Thread(target=self._heartbeats, daemon=True)
+            self._beat.start()
 
     def _line(self, theorem_id: str) -> None:
         elapsed = time.perf_counter() - self.started
-        total = len(self.remaining)
-        print(f"[{len(self.finished)}/{total}] {theorem_id} checked ({elapsed:.1f} s elapsed, "
-              f"about {self.eta():.0f} s left by counted work)", file=self.stream, flush=True)
+        print(f"[{len(self.finished)}/{len(self.remaining)}] {theorem_id} checked "
+              f"({elapsed:.1f} s elapsed, about {self.eta():.0f} s left by counted work)",
+              file=self.stream, flush=True)
         self.last_line = time.perf_counter()
 
-    def _heartbeat(self, done: int, total: int) -> None:
+    def _heartbeats(self) -> None:
+        while not self._stop.wait(1.0):
+            with self._lock:
+                if time.perf_counter() - self.last_line >= HEARTBEAT_SECONDS:
+                    self._heartbeat()
+
+    def _heartbeat(self) -> None:
         share = 100 * self.done_weight / sum(self.weights)
-        print(f"[{share:.0f}% of counted work] {done}/{total} tasks, "
-              f"{time.perf_counter() - self.started:.1f} s elapsed, about {self.eta():.0f} s left",
+        left = f"about {self.eta():.0f} s left" if self.done_weight else "no estimate yet"
+        print(f"[{share:.0f}% of counted work] {self.done}/{len(self.tasks)} tasks, "
+              f"{time.perf_counter() - self.started:.1f} s elapsed, {left}",
               file=self.stream, flush=True)
         self.last_line = time.perf_counter()
 
@@ -130,11 +146,14 @@ class RunProgress:
         if self.done_weight <= 0:
             return float("nan")
         elapsed = time.perf_counter() - self.started
-        return elapsed * (sum(self.weights) - self.done_weight) / self.done_weight
+        return max(0.0, elapsed * (sum(self.weights) - self.done_weight) / self.done_weight)
 
     def close(self) -> None:
-        """Remove the bar."""
+        """Stop the heartbeat and remove the bar."""
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join()
+            self._beat = None
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-

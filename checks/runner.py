@@ -180,33 +180,41 @@ def _grid_task(task: tuple[Grid, list[tuple[ClaimKey, Claim]], Profile],
             for (key, _), state in zip(claims, run.claims, strict=True)]
 
 
-TaskHook = Callable[[list, int], None]
-"""Called as ``hook(tasks, done)``: once with done = 0 before any work, then after each task
-finishes (in task order) with the number of tasks finished so far."""
+TaskHook = Callable[[list, "int | None"], None]
+"""Called as ``hook(tasks, None)`` before any work, then ``hook(tasks, i)`` as soon as task i
+finishes (in the order tasks finish; from a pool thread when there are workers)."""
+
+
+def _notify(hook: TaskHook, tasks: list, number: int) -> Callable:
+    def done(future: Any) -> None:
+        if not future.cancelled() and future.exception() is None:
+            hook(tasks, number)
+    return done
 
 
 def _map(function: Callable, tasks: list, workers: int, progress: bool,
          hook: TaskHook | None = None) -> list:
     bar = tqdm(total=len(tasks), desc="checks", unit="task", disable=not progress, leave=False)
-
-    def finished(results: list, result: object) -> None:
-        results.append(result)
-        bar.update()
-        if hook is not None:
-            hook(tasks, len(results))
-
     if hook is not None:
-        hook(tasks, 0)
+        hook(tasks, None)
     try:
         if workers <= 1 or len(tasks) <= 1:
-            results: list = []
-            for task in tasks:
-                finished(results, function(task))
+            results = []
+            for number, task in enumerate(tasks):
+                results.append(function(task))
+                bar.update()
+                if hook is not None:
+                    hook(tasks, number)
             return results
         with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(function, task) for task in tasks]
+            if hook is not None:
+                for number, future in enumerate(futures):
+                    future.add_done_callback(_notify(hook, tasks, number))
             results = []
-            for result in pool.map(function, tasks):
-                finished(results, result)
+            for future in futures:
+                results.append(future.result())
+                bar.update()
             return results
     finally:
         bar.close()

@@ -263,3 +263,53 @@ def test_list_shows_the_last_runs_status(capsys: pytest.CaptureFixture, tmp_path
     assert lines["THR-GPIPE"][1:4] == ["proved", "unknown", "!"]
     assert lines["THR-FLUSH"][1:3] == ["proved", "proved"]
     assert lines["THR-PD"][2:4] == ["not", "run"]
+
+
+def _subparsers(parser: object) -> dict:
+    import argparse
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+def test_readme_commands_name_only_options_the_program_has() -> None:
+    import re
+
+    from checks.cli import build_parser
+    from checks.schedule_command import LOCALSGD_LOCAL_STEPS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Commands", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    parser = build_parser()
+    commands = _subparsers(parser)
+    usages = re.split(r"^python -m checks ", block, flags=re.M)[1:]
+    assert len(usages) == 5
+    for usage in usages:
+        name = usage.split()[0]
+        known = commands.get(name, parser)._option_string_actions
+        missing = [flag for flag in re.findall(r"--[a-z-]+", usage) if flag not in known]
+        assert not missing, (name, missing)
+    assert f"H = {LOCALSGD_LOCAL_STEPS} local steps" in readme
+    assert f"{run_method_command.DEFAULT_TRACE_POINTS} points" in readme
+
+
+def test_eta_comes_from_counted_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from checks import progress
+
+    tasks = [("empirical", ("A", None, None)), ("proof", ("A", None, "smt", 1)),
+             ("proof", ("B", None, "smt", 1)), ("proof", ("B", None, "symbolic", 1))]
+    assert progress.task_weights(tasks, {}) == [20.0, 1.0, 1.0, 1.0]
+    assert progress.task_weights(tasks, {"A": 30.0, "B": 2.0}) == [15.0, 15.0, 1.0, 1.0]
+    now = [0.0]
+    monkeypatch.setattr(progress.time, "perf_counter", lambda: now[0])
+    stream = io.StringIO()
+    hook = progress.RunProgress(stream=stream, seconds={"A": 30.0, "B": 2.0}, terminal=False)
+    hook(tasks, None)
+    now[0] = 15.0
+    hook(tasks, 0)  # 15 of 32 units of work in 15 s: 17 s left, whatever the task count
+    assert hook.eta() == pytest.approx(17.0)
+    hook(tasks, 2)  # tasks may finish out of order
+    hook(tasks, 1)
+    assert "[1/2] A checked" in stream.getvalue()
+    hook.close()
