@@ -181,7 +181,15 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _unique(ids: Sequence[str]) -> list[str]:
-    """``ids`` without repeats (first occurrence kept); a repeat is reported on stderr."""
+    """``ids`` without repeats (first occurrence kept); a repeat is reported on stderr.
+
+    Raises:
+        ParameterError: when a subcommand name was read as an id (``--only ID run``).
+    """
+    swallowed = [name for name in ids if name in ACCEPTS]
+    if swallowed:
+        raise ParameterError(f"--only takes theorem ids and read the subcommand "
+                             f"{swallowed[0]!r} as one: put --only after the subcommand")
     unique = list(dict.fromkeys(ids))
     repeated = sorted({theorem_id for theorem_id in ids if ids.count(theorem_id) > 1})
     if repeated:
