@@ -27,7 +27,9 @@ from theory.parameters import ParameterError
 
 DEFAULT_JSON = Path("pipeproof-report/verdicts.json")
 MAX_WORKERS = 64
-"""Most worker processes of a check run (each holds a solver and its tables)."""
+"""Most worker processes of a check run on any machine."""
+WORKER_BYTES = 512 << 20
+"""Memory set aside per worker process (a solver, its tables and an executor run)."""
 
 STEADY_HELP = ("Steady state means the updates of microbatches S <= m < M - S; "
                "delay statistics are null when M <= 2S.")
@@ -107,7 +109,9 @@ def _add_run_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument("--only", nargs="+", metavar="ID", default=default,
                         help="check only these theorems (an id given twice counts once)")
     parser.add_argument("--workers", type=at_least(1), default=default,
-                        help=f"worker processes, 1..{MAX_WORKERS} (default: up to 2)")
+                        help=f"worker processes, at most {MAX_WORKERS} and "
+                             f"{WORKER_BYTES >> 20} MiB each within half the memory "
+                             "(default: up to 2)")
     parser.add_argument("--plots", metavar="DIR", default=default,
                         help="write the figures of the empirical checks to the folder DIR "
                              "(needs matplotlib)")
@@ -208,11 +212,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.plots is not None:
         require_matplotlib("--plots")
         plots = output_folder("--plots", args.plots)
-    if args.workers is not None and args.workers > MAX_WORKERS:
-        raise ParameterError(f"workers must be an integer in 1..{MAX_WORKERS}, got "
-                             f"{args.workers}")
+    if args.workers is not None and args.workers > max_workers():
+        raise ParameterError(f"workers must be an integer in 1..{max_workers()} (at most "
+                             f"{MAX_WORKERS}, and {WORKER_BYTES >> 20} MiB each within half "
+                             f"the memory), got {args.workers}")
     theorems = [by_id(theorem_id) for theorem_id in _unique(args.only)] if args.only else None
     return _check_and_report(theorems, args.profile or "default", path, args.workers, plots)
+
+
+def max_workers() -> int:
+    """Most worker processes accepted here: MAX_WORKERS, and WORKER_BYTES each within half
+    the machine's memory."""
+    from checks.executor.limits import memory_budget
+
+    return max(1, min(MAX_WORKERS, memory_budget() // WORKER_BYTES))
 
 
 def _check_and_report(theorems: list | None, profile_name: str, path: Path,

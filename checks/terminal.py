@@ -52,6 +52,18 @@ def _silence_stdout() -> None:
         pass
 
 
+def _stdout_closed() -> bool:
+    """True when writing to stdout fails with a broken pipe (its reader has gone)."""
+    try:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
 def run_quietly(command: Callable[[], int]) -> int:
     """Run ``command`` and return its exit code, turning Ctrl-C and a closed stdout pipe into
     quiet exits (130 and 141)."""
@@ -71,6 +83,8 @@ def run_quietly(command: Callable[[], int]) -> int:
         print("pipeproof: interrupted", file=sys.stderr)
         return INTERRUPTED
     except BrokenPipeError:
+        if not _stdout_closed():
+            raise
         _silence_stdout()
         return BROKEN_PIPE
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from checks import outputs
-from checks.cli import main
+from checks.cli import main, max_workers
 from checks.executor import command as run_method_command
 from checks.listing import NOT_RUN
 
@@ -82,7 +82,7 @@ def _folder_and_file(tmp_path: Path) -> tuple[str, str]:
     (["run", "--json", "{file}/sub/v.json"], "is not a folder"),
     (["run", "--json", "/proc/pipeproof/v.json"], "--json: cannot write in /proc"),
     (["run", "--plots", "{file}"], "--plots must be a folder path, got the file"),
-    (["run", "--workers", "100000"], "--workers must be an integer in 1..64, got 100000"),
+    (["run", "--workers", "100000"], "--workers must be an integer in 1..{workers} (at most"),
     (["run", "--only", "NO-SUCH-ID"], "unknown theorem id 'NO-SUCH-ID'"),
     (["--only", "THR-GPIPE", "run"], "read the subcommand 'run' as one"),
     (["run-method", "sgd", "--objective", "quadratic", "--stages", "2", "--out", "{base}/x.csv"],
@@ -99,6 +99,7 @@ def test_output_paths_are_checked_before_any_work(
         expected: str) -> None:
     folder, file = _folder_and_file(tmp_path)
     argv = [arg.format(folder=folder, file=file, base=tmp_path) for arg in argv]
+    expected = expected.format(workers=max_workers())
     before = sorted(tmp_path.rglob("*"))
     code, out, err = call(capsys, *argv)
     assert code == 2 and out == ""
@@ -314,3 +315,13 @@ def test_eta_comes_from_counted_work(monkeypatch: pytest.MonkeyPatch) -> None:
     hook(tasks, 1)
     assert "[1/2] A checked" in stream.getvalue()
     hook.close()
+
+
+def test_a_broken_pipe_elsewhere_is_not_hidden() -> None:
+    from checks.terminal import run_quietly
+
+    def pool_pipe_breaks() -> int:
+        raise BrokenPipeError("a worker's pipe")
+    with pytest.raises(BrokenPipeError, match="worker"):
+        run_quietly(pool_pipe_breaks)
+    assert run_quietly(lambda: 7) == 7
