@@ -11,6 +11,7 @@ import pytest
 from checks import outputs
 from checks.cli import main, max_workers
 from checks.executor import command as run_method_command
+from checks.executor.config import run_config
 from checks.listing import NOT_RUN
 
 
@@ -245,8 +246,13 @@ def test_run_method_caps_trace_points_and_says_what_tracing_costs(
                       "--out", str(out))
     assert code == 0
     document = strict_load(out)
-    assert document["parameters"]["trace_points"] == run_method_command.DEFAULT_TRACE_POINTS
-    assert len(document["traces"]["gap"]) <= run_method_command.DEFAULT_TRACE_POINTS + 2
+    low, high = run_method_command.TRACE_POINTS
+    assert document["parameters"]["trace_points"] == low  # K B / 3n = 800 * 10 / 3072 < 50
+    assert len(document["traces"]["gap"]) <= low + 2
+    config = run_config("sgd", "quadratic", 2, 10**6, 0.01, dim=8)
+    assert run_method_command.default_trace_points(config) == high
+    config = run_config("sgd", "quadratic", 2, 15360, 0.01, dim=8)  # K B / 3n = 100
+    assert run_method_command.default_trace_points(config) == 100
     code, text, _ = call(capsys, "run-method", "--help")
     assert code == 0 and "full gradient" in " ".join(text.split())
 
@@ -291,7 +297,7 @@ def test_readme_commands_name_only_options_the_program_has() -> None:
         missing = [flag for flag in re.findall(r"--[a-z-]+", usage) if flag not in known]
         assert not missing, (name, missing)
     assert f"H = {LOCALSGD_LOCAL_STEPS} local steps" in readme
-    assert f"{run_method_command.DEFAULT_TRACE_POINTS} points" in readme
+    assert "clamped to {}..{}".format(*run_method_command.TRACE_POINTS) in readme
 
 
 def test_eta_comes_from_counted_work(monkeypatch: pytest.MonkeyPatch) -> None:
