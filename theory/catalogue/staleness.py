@@ -117,18 +117,21 @@ def matrix() -> Theorem:
 def steady_max() -> Theorem:
     """STL-PD-MAX: the steady-state maximum delay."""
     top = staleness.steady_max_delay()
+    nesting = sp.And(F(0, m) <= F(j, m), B(s, m) <= B(0, m))
     claims = for_both_conventions("delay.steady_max", lambda conv: top)
     return Theorem(
         id="STL-PD-MAX",
         tags=("empirical",),
         title="Steady-state PipeDream maximum delay S^2 - ceil(S/2) = floor(S^2 - S/2), C1 and C0",
         statement=sp.And(D1() <= top, D0() <= top, sp.Eq(D1(0, 0), top), sp.Eq(D0(0, 0), top),
-                         sp.Eq(top, sp.floor(S**2 - S / 2))),
+                         sp.Eq(top, sp.floor(S**2 - S / 2)), nesting),
         hypotheses=PD_HYPOTHESES,
         source="[P] order S^2 - S/2 + O(1); exact form [D]",
         uses=("THR-PD-CLOSED", "STL-PD-MATRIX"),
-        assumptions=INDEX_RANGES,
+        assumptions=(*INDEX_RANGES, M >= 1, m >= 0, m <= M - 1),
         obligations=(
+            proof("window nesting: F(0, m) <= F(j, m), B(s, m) <= B(0, m), so d(s, j, m) <= "
+                  "d(0, 0, m) for every m", nesting, S, M, s, j, m, methods=SMT),
             monotone_obligation(),
             top_obligation(),
             proof("D0(s, j) <= D1(0, 0) = D0(0, 0): the slot-mates never lift a delay above "
@@ -151,7 +154,8 @@ def steady_max() -> Theorem:
         ),
         notes="D1 and D0 are the counted steady delays under C1 and C0 (STL-PD-MATRIX): every "
               "one is at most S^2 - ceil(S/2), and the delay of block 0 at its own update "
-              "attains it. The maximum over the whole run, warm-up included, is STL-PD-WARMUP.",
+              "attains it. The window of (s, j, m) lies inside that of (0, 0, m) for every m, "
+              "warm-up included. The maximum over the whole run is STL-PD-WARMUP.",
     )
 
 
