@@ -171,6 +171,36 @@ ATTACKS = {
 }
 
 
+def _unresolved(theorem: Theorem) -> bool:
+    return check_provenance(theorem).status is not Status.PROVED
+
+
+def _edit_imported(theorem_id: str, formula=None, source=None) -> Theorem:
+    """The theorem with the first premise taken from another theorem edited."""
+    theorem = by_id(theorem_id)
+    for index, obligation in enumerate(theorem.obligations):
+        imported = [p for p in obligation.premises if p.kind == "theorem"]
+        if imported:
+            old = imported[0]
+            new = replace(old, formula=formula if formula is not None else old.formula,
+                          source=source or old.source)
+            edited = replace(obligation, premises=tuple(
+                new if p is old else p for p in obligation.premises),
+                assumptions=tuple(new.formula if a == old.formula else a
+                                  for a in obligation.assumptions))
+            obligations = list(theorem.obligations)
+            obligations[index] = edited
+            return replace(theorem, obligations=tuple(obligations))
+    raise AssertionError(f"{theorem_id} imports no result")
+
+
+ATTACKS.update({
+    "ORDER: imported maximum typed in off by one": lambda: _unresolved(_edit_imported(
+        "STL-PD-ORDER", formula=sp.Eq(D1(0, 0), TOP + 1))),
+    "WARMUP: imported maximum from a theorem it does not use": lambda: _unresolved(
+        _edit_imported("STL-PD-WARMUP", source="STL-PD-STAGE")),
+})
+
 SLOW_ATTACKS = {"MATRIX: the counting obligation dropped"}
 """Attacks whose coverage query runs Z3 to its budget (seconds): run with -m slow."""
 

@@ -33,6 +33,7 @@ from theory.catalogue.staleness_terms import (
     slot_mates_obligation,
     smooth_c1,
     smooth_obligation,
+    steady_top,
     top_obligation,
     x,
     y,
@@ -214,8 +215,9 @@ def paper_order() -> Theorem:
               "(STL-PD-MATRIX); its maximum D1(0, 0) lies in [S^2 - S/2 - 1/2, S^2 - S/2].",
         obligations=(
             monotone_obligation(),
-            proof("S^2 - S/2 - 1/2 <= D1(0, 0) <= S^2 - S/2",
-                  sp.And(D1(0, 0) <= paper, D1(0, 0) >= paper - half), S, parity=(S,)),
+            proof("with D1(0, 0) = S^2 - ceil(S/2) (STL-PD-MAX): S^2 - S/2 - 1/2 <= D1(0, 0) "
+                  "<= S^2 - S/2", sp.And(D1(0, 0) <= paper, D1(0, 0) >= paper - half), S,
+                  results=(steady_top(),), methods=SMT),
         ),
         tables=(TableCheck(PIPEDREAM, claims),),
         variants=(

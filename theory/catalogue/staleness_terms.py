@@ -60,11 +60,16 @@ def given(formula: sp.Basic) -> Premise:
 
 
 def proof(name: str, goal: sp.Basic, *symbols: sp.Symbol, hypotheses: tuple = (),
-          methods: tuple[str, ...] = BOTH, parity: tuple[sp.Symbol, ...] = ()) -> Obligation:
+          results: tuple[tuple[sp.Basic, str], ...] = (), methods: tuple[str, ...] = BOTH,
+          parity: tuple[sp.Symbol, ...] = ()) -> Obligation:
     """An obligation over the domains of ``symbols`` whose other assumptions are hypotheses of
-    the theorem, each recorded as a premise."""
-    built = ob(name, goal, *symbols, extra=tuple(hypotheses), methods=methods, parity=parity)
-    return replace(built, premises=tuple(given(h) for h in hypotheses))
+    the theorem or ``results`` (formula, theorem id) of other catalogue theorems, each recorded
+    as a premise."""
+    extra = (*hypotheses, *(formula for formula, _ in results))
+    built = ob(name, goal, *symbols, extra=extra, methods=methods, parity=parity)
+    premises = (*(given(h) for h in hypotheses),
+                *(Premise(formula, "theorem", source) for formula, source in results))
+    return replace(built, premises=premises)
 
 
 def counting_obligation() -> Obligation:
@@ -99,6 +104,11 @@ def monotone_obligation() -> Obligation:
     """D1(s, j) <= D1(0, j) <= D1(0, 0)."""
     return proof("D1(s, j) <= D1(0, j) <= D1(0, 0)",
                  sp.And(D1() <= D1(0, j), D1(0, j) <= D1(0, 0)), S, s, j, methods=SMT)
+
+
+def steady_top() -> tuple[sp.Basic, str]:
+    """D1(0, 0) = S^2 - ceil(S/2), a goal of STL-PD-MAX, as a result to build on."""
+    return sp.Eq(D1(0, 0), staleness.steady_max_delay()), "STL-PD-MAX"
 
 
 def top_obligation() -> Obligation:
