@@ -94,7 +94,8 @@ def premise(encoder: Encoder, obligation: Obligation, shared: set[sp.Symbol]) ->
     bound = [encoder.variable(symbol) for symbol in bound_symbols]
     signs = [condition for symbol, variable in zip(bound_symbols, bound, strict=True)
              for condition in _sign(symbol, variable)]
-    body = z3.Implies(z3.And(*signs, *produced, *produced_goal, *guard), goal)
+    true = z3.BoolVal(True, encoder.context)
+    body = z3.Implies(z3.And(true, *signs, *produced, *produced_goal, *guard), goal)
     return z3.ForAll(bound, body) if bound else body
 
 
@@ -110,7 +111,8 @@ def definition(encoder: Encoder, formula: sp.Basic) -> z3.BoolRef:
         raise ValueError(f"a definition may not be recursive: {formula}")
     (body,), produced = _scoped(encoder, (formula,))
     bound = [encoder.variable(symbol) for symbol in arguments]
-    return z3.ForAll(bound, z3.Implies(z3.And(*produced), body)) if bound else body
+    guard = z3.And(z3.BoolVal(True, encoder.context), *produced)
+    return z3.ForAll(bound, z3.Implies(guard, body)) if bound else body
 
 
 def parity_constraints(theorem: Theorem, encoder: Encoder) -> list[tuple[str, list]]:
