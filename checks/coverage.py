@@ -110,7 +110,8 @@ def definition(encoder: Encoder, formula: sp.Basic) -> z3.BoolRef:
         raise ValueError(f"a definition may not be recursive: {formula}")
     (body,), produced = _scoped(encoder, (formula,))
     bound = [encoder.variable(symbol) for symbol in arguments]
-    return z3.ForAll(bound, z3.Implies(z3.And(*produced), body)) if bound else body
+    guard = z3.And(*produced, z3.BoolVal(True, encoder.context))
+    return z3.ForAll(bound, z3.Implies(guard, body)) if bound else body
 
 
 def parity_constraints(theorem: Theorem, encoder: Encoder) -> list[tuple[str, list]]:
@@ -130,6 +131,7 @@ def _solve(facts: list, rlimit: int, context: z3.Context) -> tuple[z3.CheckSatRe
     solver = z3.Solver(ctx=context)
     solver.set("rlimit", rlimit)
     solver.set("timeout", SAFETY_TIMEOUT_MS)
+    solver.set("smt.macro_finder", True)  # definitions q(x) = e(x) become macros
     solver.add(*facts)
     return solver.check(), solver
 

@@ -123,3 +123,52 @@ def pipedream_admits(stage: sp.Expr, started_f: sp.Expr, started_b: sp.Expr) -> 
 def flush_admits(stage: sp.Expr, started_f: sp.Expr, started_b: sp.Expr) -> sp.Basic:
     """1F1B with a flush: stage s starts a forward while fewer than S - s are in flight."""
     return started_f - started_b < S - stage
+
+
+def localsgd_backward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
+    """LocalSGD, unit costs, inside one round: B = 2 max(R, S) q + 2r + 2S - 1 - s.
+
+    Microbatch i = q R + r of the round is local step q of copy r (copy = i mod R). With
+    R >= S this is PipeDream's 2i + 2S - 1 - s; with R <= S copy r completes a round trip of
+    2S slots per step and re-enters right after its previous microbatch left.
+    """
+    from theory.symbols import R
+
+    return 2 * sp.Max(R, S) * step + 2 * copy + 2 * S - 1 - stage
+
+
+def localsgd_forward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
+    """LocalSGD, unit costs, inside one round: F(s, q, r) is the largest of
+
+    * i + s (forwards back to back from slot 0, i = q R + r),
+    * 2i + 3s - 2S + 2 (PipeDream's warm-up: stage s alternates once its backwards arrive),
+    * for q >= 1, B(0, q - 1, r) + 1 + s = 2 max(R, S)(q - 1) + 2r + 2S + s (copy r re-enters
+      stage 0 one slot after its previous microbatch left it).
+    """
+    from theory.symbols import R
+
+    index = step * R + copy
+    reentry = localsgd_backward(0, step - 1, copy) + 1 + stage
+    warmup = sp.Max(index + stage, 2 * index + 3 * stage - 2 * S + 2)
+    return sp.Piecewise((sp.Max(warmup, reentry), step >= 1), (warmup, True))
+
+
+def localsgd_round() -> sp.Expr:
+    """Slots per LocalSGD round (unit costs): B(0, H - 1, R - 1) + 1 = 2[max(R, S) H + min(R, S)
+    - 1]."""
+    from theory.symbols import H, R
+
+    return 2 * (sp.Max(R, S) * H + sp.Min(R, S) - 1)
+
+
+def localsgd_table_start(kind: str, stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """F or B (``kind`` "forward" / "backward") of global microbatch m: round k = floor(m/(RH))
+    starts at k times the round time; inside it m is local step q = floor(i/R) of copy
+    r = i - qR, i = m - kRH."""
+    from theory.symbols import H, R
+
+    rounds = sp.floor(micro / (R * H))
+    index = micro - rounds * R * H
+    step = sp.floor(index / R)
+    op = localsgd_forward if kind == "forward" else localsgd_backward
+    return rounds * localsgd_round() + op(stage, step, index - step * R)
