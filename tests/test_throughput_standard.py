@@ -232,3 +232,22 @@ def test_cost_work_step_one_slot_more_is_refuted() -> None:
     premise, conclusion = step.goal.args
     stronger = sp.Implies(premise, conclusion.lhs >= conclusion.rhs + 1)
     _refuted((step.with_goal(stronger),))
+
+
+def _fails(theorem: Theorem) -> None:
+    """Some obligation of ``theorem`` is refuted (coverage then proves nothing: it assumes the
+    obligations' goals, and a refuted goal makes that assumption false)."""
+    _refuted(theorem.obligations)
+
+
+def test_editing_the_flush_peak_formula_is_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from theory.catalogue import throughput as section
+
+    monkeypatch.setattr(memory, "flush_peak_in_flight", lambda stage=s: S - stage + 1)
+    _fails(section.flush())
+
+
+def test_editing_the_round_time_formula_is_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(throughput, "localsgd_round_time",
+                        lambda runs=R: (t_F + t_B) * (sp.Max(runs, S) * H + runs - 1))
+    _fails(throughput_rounds.localsgd())

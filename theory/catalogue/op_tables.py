@@ -49,8 +49,9 @@ class Part:
 
 ARGUMENTS = {name: sp.Symbol(name, integer=True)
              for name in ("stage", "micro", "step", "copy")}
-"""The bound variables of the definitions (symbols of their own, so that a definition reads
-for all stage, micro >= 0 whatever the statement says about s and m)."""
+"""The bound variables of the definitions: symbols of their own, without sign assumptions, so
+that a definition reads "for all integers stage, micro" whatever the statement says about s and
+m (a closed form is a total function of the integers, so the definition is conservative)."""
 
 
 def definitions(forward: Op, backward: Op, *names: str) -> tuple[sp.Basic, ...]:
@@ -68,7 +69,9 @@ def unfold(formula: sp.Basic, forward: Op, backward: Op) -> sp.Basic:
 
 def obligations(parts: tuple[Part, ...], forward: Op, backward: Op,
                 assumptions: tuple[sp.Basic, ...]) -> tuple[Obligation, ...]:
-    """One obligation per part whose unfolded formula is not already true.
+    """One obligation per part whose unfolded formula is not already true (a part that SymPy
+    reduces to true once unfolded, such as B(s, m) = 2m + 2S - 1 - s, follows from the
+    definitions alone, and an obligation for it would be a tautology).
 
     Its assumptions are the theorem's formal hypotheses; those that are not domains of one symbol
     (0 <= q <= H - 1, ...) become premises of kind ``hypothesis``.
