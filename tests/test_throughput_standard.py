@@ -251,3 +251,22 @@ def test_editing_the_round_time_formula_is_refuted(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(throughput, "localsgd_round_time",
                         lambda runs=R: (t_F + t_B) * (sp.Max(runs, S) * H + runs - 1))
     _fails(throughput_rounds.localsgd())
+
+
+def _one_more_copy(forward, backward) -> sp.Basic:
+    """The LocalSGD policy step with stage 0 admitting while fewer than R + 1 are in flight."""
+    goal, assumptions = schedules.localsgd_policy_step(forward, backward)
+    admission = [relation for relation in goal.atoms(sp.StrictLessThan) if relation.rhs == R]
+    assert len(admission) == 1
+    wider = goal.xreplace({admission[0]: sp.StrictLessThan(admission[0].lhs, R + 1)})
+    return sp.Implies(sp.And(*assumptions[6:]), wider)
+
+
+def test_localsgd_policy_with_one_more_copy_is_not_covered() -> None:
+    theorem = by_id("THR-LSGD")
+    _not_covered(_swap(theorem, op_tables.localsgd_policy(), _one_more_copy(F, B)))
+
+
+def test_localsgd_policy_with_one_more_copy_is_refuted() -> None:
+    goal = _one_more_copy(schedules.localsgd_forward, schedules.localsgd_backward)
+    _refuted((Obligation("R + 1 in flight", goal, by_id("THR-LSGD").assumptions, ("smt",)),))

@@ -172,3 +172,55 @@ def localsgd_table_start(kind: str, stage: sp.Expr = s, micro: sp.Expr = m) -> s
     step = sp.floor(index / R)
     op = localsgd_forward if kind == "forward" else localsgd_backward
     return rounds * localsgd_round() + op(stage, step, index - step * R)
+
+
+def localsgd_policy_step(forward, backward) -> tuple[sp.Basic, tuple[sp.Basic, ...]]:
+    """The greedy policy's step inside a LocalSGD round, op times ``forward(s, q, r)``,
+    ``backward(s, q, r)`` of microbatch i = q R + r (unit costs; see :func:`policy_step`).
+
+    The counts of forwards and backwards stage s started before slot t are written as pairs
+    (qf, rf), (qb, rb): i = q R + r with 0 <= r <= R - 1 and q <= H - 1, or (H, 0) when all R H
+    have started. Stage 0 admits a forward while fewer than R microbatches are in flight
+    (copy r re-enters after its previous microbatch left); inside a round the barrier does not
+    bind (the round starts on an empty pipeline).
+
+    Returns:
+        (goal, assumptions) over S, R, H, s, t and the counts.
+    """
+    from theory.symbols import H, R
+
+    def count(name: str) -> sp.Symbol:
+        return sp.Symbol(name, integer=True, nonnegative=True)
+
+    slot = sp.Symbol("t", integer=True, nonnegative=True)
+    started_f = (count("qf"), count("rf"))
+    started_b = (count("qb"), count("rb"))
+
+    def previous(op, stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
+        return sp.Piecewise((op(stage, step, copy - 1), copy >= 1),
+                            (op(stage, step - 1, R - 1), True))
+
+    def done(step: sp.Expr, copy: sp.Expr) -> sp.Basic:
+        return sp.And(sp.Eq(step, H), sp.Eq(copy, 0))
+
+    def counted(op, step: sp.Expr, copy: sp.Expr) -> sp.Basic:
+        inside = sp.And(copy <= R - 1, step <= H - 1)
+        first = sp.And(sp.Eq(step, 0), sp.Eq(copy, 0))
+        return sp.And(sp.Or(inside, done(step, copy)),
+                      sp.Or(first, previous(op, s, step, copy) < slot),
+                      sp.Or(done(step, copy), op(s, step, copy) >= slot))
+
+    downstream = sp.Piecewise((forward(s, *started_b), sp.Eq(s, S - 1)),
+                              (backward(s + 1, *started_b), True))
+    backward_ready = sp.And(sp.Not(done(*started_b)), downstream + 1 <= slot)
+    upstream = sp.Or(sp.Eq(s, 0), forward(s - 1, *started_f) + 1 <= slot)
+    in_flight = started_f[0] * R + started_f[1] - (started_b[0] * R + started_b[1])
+    admitted = sp.Or(s > 0, in_flight < R)
+    forward_ready = sp.And(sp.Not(done(*started_f)), upstream, admitted)
+    does_backward = sp.And(sp.Not(done(*started_b)), sp.Eq(backward(s, *started_b), slot))
+    does_forward = sp.And(sp.Not(done(*started_f)), sp.Eq(forward(s, *started_f), slot))
+    goal = sp.And(sp.Equivalent(does_backward, backward_ready),
+                  sp.Equivalent(does_forward, sp.And(sp.Not(backward_ready), forward_ready)))
+    assumptions = (S >= 1, R >= 1, H >= 1, s >= 0, s <= S - 1, slot >= 0,
+                   counted(forward, *started_f), counted(backward, *started_b))
+    return goal, assumptions

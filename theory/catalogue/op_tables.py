@@ -45,6 +45,9 @@ class Part:
     name: str
     formula: sp.Basic
     methods: tuple[str, ...] = ("smt",)
+    cases: tuple[sp.Basic, ...] = ()
+    """A case split: one obligation "case implies formula" per case (the coverage check shows
+    that the cases together give the formula; they must cover every parameter value)."""
 
 
 ARGUMENTS = {name: sp.Symbol(name, integer=True)
@@ -84,7 +87,10 @@ def obligations(parts: tuple[Part, ...], forward: Op, backward: Op,
             continue
         if goal is sp.false:
             raise ValueError(f"the closed form contradicts {part.name!r}")
-        made.append(Obligation(part.name, goal, assumptions, part.methods, (), premises))
+        for case in part.cases or (sp.true,):
+            name = part.name if case is sp.true else f"{part.name} (case {case})"
+            split = goal if case is sp.true else sp.Implies(case, goal)
+            made.append(Obligation(name, split, assumptions, part.methods, (), premises))
     return tuple(made)
 
 
@@ -140,6 +146,15 @@ def policy(admits: Callable[..., sp.Basic]) -> sp.Basic:
     the policy starts (``theory.schedules.policy_step``; by induction on t, F and B are then
     the policy's output)."""
     goal, assumptions = schedules.policy_step(F, B, admits)
+    counts = tuple(a for a in assumptions if not _domain(a))
+    return sp.Implies(sp.And(*counts), goal)
+
+
+def localsgd_policy() -> sp.Basic:
+    """The greedy policy's step inside a LocalSGD round for F(s, q, r), B(s, q, r): if the
+    counts (qf, rf), (qb, rb) are those of the ops started before t, the op at t is the one the
+    policy starts (``theory.schedules.localsgd_policy_step``)."""
+    goal, assumptions = schedules.localsgd_policy_step(F, B)
     counts = tuple(a for a in assumptions if not _domain(a))
     return sp.Implies(sp.And(*counts), goal)
 
