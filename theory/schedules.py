@@ -10,9 +10,14 @@ Stages s = 0..S-1, microbatches m = 0..M-1; a forward takes t_F slots, a backwar
   forwards back to back until its first backward arrives at slot 2S - 1 - s, then alternates).
 * 1F1B with a flush (PipeDream-Flush, Narayanan et al. 2021), unit costs:
   B(s, m) = 2m + 2S - 1 - s;  F(s, m) = m + s for m < S - s, else 2m + s.
+* LocalSGD with R copies, H local steps and a barrier every R H microbatches, unit costs, inside
+  a round (microbatch i = q R + r is local step q of copy r):
+  B(s, q, r) = 2 max(R, S) q + 2r + 2S - 1 - s;  F(s, q, r) = max(i + s, 2i + 3s - 2S + 2, and
+  for q >= 1 B(0, q - 1, r) + 1 + s). A round takes 2[max(R, S) H + min(R, S) - 1] slots.
 
-The PipeDream form is the output of the greedy policy for every S and M (THR-PD-CLOSED proves the
-inductive step with Z3); the others are checked against the policy simulator.
+The PipeDream, Flush and LocalSGD forms are the output of the greedy policy for every S, M, R, H
+(THR-PD-CLOSED, THR-FLUSH and THR-LSGD prove the inductive step with Z3); GPipe's is checked
+against the policy simulator.
 """
 
 from __future__ import annotations
