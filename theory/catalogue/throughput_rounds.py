@@ -1,4 +1,10 @@
-"""Catalogue section 1, continued: LocalSGD rounds (THR-LSGD) and integer costs (THR-COST)."""
+"""Catalogue section 1, continued: LocalSGD rounds (THR-LSGD).
+
+The round is stated on the op times F(s, q, r), B(s, q, r) of microbatch i = q R + r of a round
+(local step q of copy r), defined by the closed form of ``theory.schedules`` and proved, for all
+R, S, H, to be a valid op table that obeys the copy rule and the greedy policy, and to take
+2[max(R, S) H + min(R, S) - 1] slots.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,9 @@ q = sp.Symbol("q", integer=True, nonnegative=True)
 r = sp.Symbol("r", integer=True, nonnegative=True)
 """Copy of a microbatch (r = i mod R)."""
 q2 = sp.Symbol("q2", integer=True, nonnegative=True)
+"""Local step of a second microbatch (one op per stage per slot)."""
 r2 = sp.Symbol("r2", integer=True, nonnegative=True)
+"""Copy of a second microbatch."""
 
 UNIT = {t_F: 1, t_B: 1}
 
