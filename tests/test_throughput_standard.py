@@ -269,4 +269,6 @@ def test_localsgd_policy_with_one_more_copy_is_not_covered() -> None:
 
 def test_localsgd_policy_with_one_more_copy_is_refuted() -> None:
     goal = _one_more_copy(schedules.localsgd_forward, schedules.localsgd_backward)
-    _refuted((Obligation("R + 1 in flight", goal, by_id("THR-LSGD").assumptions, ("smt",)),))
+    instance = (sp.Eq(S, 3), sp.Eq(R, 1), sp.Eq(H, 2))  # a small instance: a quick model
+    _refuted((Obligation("R + 1 in flight", goal, by_id("THR-LSGD").assumptions + instance,
+                         ("smt",)),))
