@@ -1,4 +1,11 @@
-"""Catalogue section 1: schedules and throughput (THR-*)."""
+"""Catalogue section 1: schedules and throughput (THR-*).
+
+Each statement speaks about the op times F(s, m), B(s, m) of a schedule's closed form (given by
+definitions) in the vocabulary of ``theory.catalogue.op_tables``: a valid table, the makespan as
+the end of the last backward, the bubble fraction, the peak in flight and the greedy policy's
+step. LocalSGD (THR-LSGD) is in ``throughput_rounds``, integer costs (THR-COST) in
+``throughput_costs``.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ UNIT = {t_F: 1, t_B: 1}
 
 
 def _unit(theorem_assumptions: tuple = ()) -> tuple[sp.Basic, ...]:
+    """Domains of S, M, s, m, m2 and the slot t (unit-cost closed forms)."""
     return (*op_tables.index_ranges(), DOMAINS[t], *theorem_assumptions)
 
 
