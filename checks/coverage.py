@@ -132,6 +132,7 @@ def _solve(facts: list, rlimit: int, context: z3.Context) -> tuple[z3.CheckSatRe
     solver = z3.Solver(ctx=context)
     solver.set("rlimit", rlimit)
     solver.set("timeout", SAFETY_TIMEOUT_MS)
+    solver.set("smt.macro_finder", True)  # definitions q(x) = e(x) become macros
     solver.add(*facts)
     return solver.check(), solver
 

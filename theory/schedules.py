@@ -10,9 +10,14 @@ Stages s = 0..S-1, microbatches m = 0..M-1; a forward takes t_F slots, a backwar
   forwards back to back until its first backward arrives at slot 2S - 1 - s, then alternates).
 * 1F1B with a flush (PipeDream-Flush, Narayanan et al. 2021), unit costs:
   B(s, m) = 2m + 2S - 1 - s;  F(s, m) = m + s for m < S - s, else 2m + s.
+* LocalSGD with R copies, H local steps and a barrier every R H microbatches, unit costs, inside
+  a round (microbatch i = q R + r is local step q of copy r):
+  B(s, q, r) = 2 max(R, S) q + 2r + 2S - 1 - s;  F(s, q, r) = max(i + s, 2i + 3s - 2S + 2, and
+  for q >= 1 B(0, q - 1, r) + 1 + s). A round takes 2[max(R, S) H + min(R, S) - 1] slots.
 
-The PipeDream form is the output of the greedy policy for every S and M (THR-PD-CLOSED proves the
-inductive step with Z3); the others are checked against the policy simulator.
+The PipeDream, Flush and LocalSGD forms are the output of the greedy policy for every S, M, R, H
+(THR-PD-CLOSED, THR-FLUSH and THR-LSGD prove the inductive step with Z3); GPipe's is checked
+against the policy simulator.
 """
 
 from __future__ import annotations
@@ -123,3 +128,104 @@ def pipedream_admits(stage: sp.Expr, started_f: sp.Expr, started_b: sp.Expr) -> 
 def flush_admits(stage: sp.Expr, started_f: sp.Expr, started_b: sp.Expr) -> sp.Basic:
     """1F1B with a flush: stage s starts a forward while fewer than S - s are in flight."""
     return started_f - started_b < S - stage
+
+
+def localsgd_backward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
+    """LocalSGD, unit costs, inside one round: B = 2 max(R, S) q + 2r + 2S - 1 - s.
+
+    Microbatch i = q R + r of the round is local step q of copy r (copy = i mod R). With
+    R >= S this is PipeDream's 2i + 2S - 1 - s; with R <= S copy r completes a round trip of
+    2S slots per step and re-enters right after its previous microbatch left.
+    """
+    from theory.symbols import R
+
+    return 2 * sp.Max(R, S) * step + 2 * copy + 2 * S - 1 - stage
+
+
+def localsgd_forward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
+    """LocalSGD, unit costs, inside one round: F(s, q, r) is the largest of
+
+    * i + s (forwards back to back from slot 0, i = q R + r),
+    * 2i + 3s - 2S + 2 (PipeDream's warm-up: stage s alternates once its backwards arrive),
+    * for q >= 1, B(0, q - 1, r) + 1 + s = 2 max(R, S)(q - 1) + 2r + 2S + s (copy r re-enters
+      stage 0 one slot after its previous microbatch left it).
+    """
+    from theory.symbols import R
+
+    index = step * R + copy
+    reentry = localsgd_backward(0, step - 1, copy) + 1 + stage
+    warmup = sp.Max(index + stage, 2 * index + 3 * stage - 2 * S + 2)
+    return sp.Piecewise((sp.Max(warmup, reentry), step >= 1), (warmup, True))
+
+
+def localsgd_round() -> sp.Expr:
+    """Slots per LocalSGD round (unit costs): B(0, H - 1, R - 1) + 1 = 2[max(R, S) H + min(R, S)
+    - 1]."""
+    from theory.symbols import H, R
+
+    return 2 * (sp.Max(R, S) * H + sp.Min(R, S) - 1)
+
+
+def localsgd_table_start(kind: str, stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """F or B (``kind`` "forward" / "backward") of global microbatch m: round k = floor(m/(RH))
+    starts at k times the round time; inside it m is local step q = floor(i/R) of copy
+    r = i - qR, i = m - kRH."""
+    from theory.symbols import H, R
+
+    rounds = sp.floor(micro / (R * H))
+    index = micro - rounds * R * H
+    step = sp.floor(index / R)
+    op = localsgd_forward if kind == "forward" else localsgd_backward
+    return rounds * localsgd_round() + op(stage, step, index - step * R)
+
+
+def localsgd_policy_step(forward, backward) -> tuple[sp.Basic, tuple[sp.Basic, ...]]:
+    """The greedy policy's step inside a LocalSGD round, op times ``forward(s, q, r)``,
+    ``backward(s, q, r)`` of microbatch i = q R + r (unit costs; see :func:`policy_step`).
+
+    The counts of forwards and backwards stage s started before slot t are written as pairs
+    (qf, rf), (qb, rb): i = q R + r with 0 <= r <= R - 1 and q <= H - 1, or (H, 0) when all R H
+    have started. Stage 0 admits a forward while fewer than R microbatches are in flight
+    (copy r re-enters after its previous microbatch left); inside a round the barrier does not
+    bind (the round starts on an empty pipeline).
+
+    Returns:
+        (goal, assumptions) over S, R, H, s, t and the counts.
+    """
+    from theory.symbols import H, R
+
+    def count(name: str) -> sp.Symbol:
+        return sp.Symbol(name, integer=True, nonnegative=True)
+
+    slot = sp.Symbol("t", integer=True, nonnegative=True)
+    started_f = (count("qf"), count("rf"))
+    started_b = (count("qb"), count("rb"))
+
+    def previous(op, stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
+        return sp.Piecewise((op(stage, step, copy - 1), copy >= 1),
+                            (op(stage, step - 1, R - 1), True))
+
+    def done(step: sp.Expr, copy: sp.Expr) -> sp.Basic:
+        return sp.And(sp.Eq(step, H), sp.Eq(copy, 0))
+
+    def counted(op, step: sp.Expr, copy: sp.Expr) -> sp.Basic:
+        inside = sp.And(copy <= R - 1, step <= H - 1)
+        first = sp.And(sp.Eq(step, 0), sp.Eq(copy, 0))
+        return sp.And(sp.Or(inside, done(step, copy)),
+                      sp.Or(first, previous(op, s, step, copy) < slot),
+                      sp.Or(done(step, copy), op(s, step, copy) >= slot))
+
+    downstream = sp.Piecewise((forward(s, *started_b), sp.Eq(s, S - 1)),
+                              (backward(s + 1, *started_b), True))
+    backward_ready = sp.And(sp.Not(done(*started_b)), downstream + 1 <= slot)
+    upstream = sp.Or(sp.Eq(s, 0), forward(s - 1, *started_f) + 1 <= slot)
+    in_flight = started_f[0] * R + started_f[1] - (started_b[0] * R + started_b[1])
+    admitted = sp.Or(s > 0, in_flight < R)
+    forward_ready = sp.And(sp.Not(done(*started_f)), upstream, admitted)
+    does_backward = sp.And(sp.Not(done(*started_b)), sp.Eq(backward(s, *started_b), slot))
+    does_forward = sp.And(sp.Not(done(*started_f)), sp.Eq(forward(s, *started_f), slot))
+    goal = sp.And(sp.Equivalent(does_backward, backward_ready),
+                  sp.Equivalent(does_forward, sp.And(sp.Not(backward_ready), forward_ready)))
+    assumptions = (S >= 1, R >= 1, H >= 1, s >= 0, s <= S - 1, slot >= 0,
+                   counted(forward, *started_f), counted(backward, *started_b))
+    return goal, assumptions
