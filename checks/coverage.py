@@ -24,8 +24,10 @@ distinct symbols, absent from ``expr``), so they cannot make anything else true.
 
 Before coverage counts, Z3 must find a model of the theorem's assumptions and definitions
 (otherwise the implication would hold vacuously): the verdict is then ``unknown`` with reason
-"vacuous hypotheses". Floors are encoded with Z3's ``to_int`` (the floor of a real) so that they
-may sit under a quantifier.
+"vacuous hypotheses". The same holds when the goals contradict the assumptions or each other (a
+false goal that a broken prover passed would make every statement follow); when Z3 cannot decide
+the goals' consistency the detail says so. Floors are encoded with Z3's ``to_int`` (the floor of
+a real) so that they may sit under a quantifier.
 """
 
 from __future__ import annotations
@@ -181,6 +183,12 @@ def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
         if answer == z3.unsat:
             return verdict(Status.UNKNOWN, f"case {label or 'all'}",
                            reason="vacuous hypotheses: the assumptions have no model")
+        answer, _ = _solve([*hypotheses, *constraints, *premises], rlimit, encoder.context)
+        if answer == z3.unsat:
+            return verdict(Status.UNKNOWN, f"case {label or 'all'}",
+                           reason="vacuous hypotheses: the goals contradict the assumptions "
+                                  "or each other")
+        consistent = "consistent" if answer == z3.sat else "consistency undecided"
         answer, solver = _solve([*hypotheses, *constraints, *premises, z3.Not(claim)], rlimit,
                                 encoder.context)
         if answer == z3.sat:
@@ -192,7 +200,7 @@ def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
         if answer != z3.unsat:
             return verdict(Status.UNKNOWN, f"case {label or 'all'}",
                            reason=solver.reason_unknown())
-        labels.append(label or "all parameters")
+        labels.append(f"{label or 'all parameters'} (goals {consistent})")
     detail = (f"{len(theorem.obligations)} goals imply the statement; cases: "
               + "; ".join(labels))
     return verdict(Status.PROVED, detail)
