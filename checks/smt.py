@@ -308,15 +308,20 @@ def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder,
     encoder = Encoder(context)
     assumptions = [encoder(assumption) for assumption in obligation.assumptions]
     negated = z3.Not(encoder(obligation.goal))
+    hypotheses, solver = _solve([*assumptions, *encoder.side_conditions], rlimit, context)
+    if hypotheses != z3.sat:
+        return hypotheses, solver, encoder, hypotheses
+    # a fresh solver: an incremental one reasons more weakly about nonlinear arithmetic
+    answer, solver = _solve([*assumptions, *encoder.side_conditions, negated], rlimit, context)
+    return answer, solver, encoder, hypotheses
+
+
+def _solve(facts: list, rlimit: int, context: z3.Context) -> tuple[Any, z3.Solver]:
     solver = z3.Solver(ctx=context)
     solver.set("rlimit", rlimit)
     solver.set("timeout", SAFETY_TIMEOUT_MS)
-    solver.add(*assumptions, *encoder.side_conditions)
-    hypotheses = solver.check()
-    if hypotheses != z3.sat:
-        return hypotheses, solver, encoder, hypotheses
-    solver.add(negated)
-    return solver.check(), solver, encoder, hypotheses
+    solver.add(*facts)
+    return solver.check(), solver
 
 
 def hypotheses_satisfiable(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> bool | None:
@@ -330,11 +335,7 @@ def hypotheses_satisfiable(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT)
     encoder = Encoder(context)
     assumptions = [encoder(assumption) for assumption in obligation.assumptions]
     encoder(obligation.goal)  # the goal's side conditions (floors, signs of its functions)
-    solver = z3.Solver(ctx=context)
-    solver.set("rlimit", rlimit)
-    solver.set("timeout", SAFETY_TIMEOUT_MS)
-    solver.add(*assumptions, *encoder.side_conditions)
-    answer = solver.check()
+    answer, _ = _solve([*assumptions, *encoder.side_conditions], rlimit, context)
     return True if answer == z3.sat else False if answer == z3.unsat else None
 
 

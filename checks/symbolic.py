@@ -144,10 +144,10 @@ def prove_symbolic(obligation: Obligation) -> Verdict:
     for label, substitution in parity_cases(obligation):
         case = substitute(evaluated, substitution)
         where = f" ({label})" if label else ""
+        empty = vacuity(case)
+        if empty is not None:
+            return verdict(Status.UNKNOWN, obligation.name + where, reason=empty)
         if _holds(case.goal):
-            empty = vacuity(case)
-            if empty is not None:
-                return verdict(Status.UNKNOWN, obligation.name + where, reason=empty)
             proved.append((label, substitution))
             continue
         counterexample = _search(obligation)
