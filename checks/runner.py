@@ -162,8 +162,21 @@ class TheoremReport:
             methods_ok = all(v.status is PROOF_STATUS[v.method] for v in self.verdicts
                              if v.method in FINITE)
         status_ok = self.status.value == expected
-        return (status_ok and methods_ok
+        return (status_ok and methods_ok and self.provers_agree
                 and all(report.refutation is not None for report in self.variants))
+
+    @property
+    def provers_agree(self) -> bool:
+        """A prover's verdict reads ``proved`` only if every obligation it applies to lists it
+        in ``proved_by`` (the fold of its steps and the obligations' statuses agree)."""
+        for verdict in self.verdicts:
+            if verdict.method not in PROVERS or verdict.status is not Status.PROVED:
+                continue
+            pairs = zip(self.theorem.obligations, self.obligations, strict=False)
+            if any(verdict.method in ob.methods and verdict.method not in folded.proved_by
+                   for ob, folded in pairs):
+                return False
+        return True
 
 
 def prove(obligations: Sequence[Obligation], method: str, rlimit: int) -> Verdict:

@@ -18,3 +18,17 @@ def quick_reports():
     from checks.runner import run_checks
 
     return run_checks(None, PROFILES["quick"], workers=2)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The attack suite's kill ratio and each mutation's time, when mutations ran."""
+    results = getattr(config, "attack_results", None)
+    if not results:
+        return
+    kills = sum(killed for killed, _ in results.values())
+    terminalreporter.section("attack suite")
+    for name, (killed, seconds) in results.items():
+        verdict = "killed  " if killed else "SURVIVED"
+        terminalreporter.write_line(f"{verdict} {seconds:5.1f}s  {name}")
+    terminalreporter.write_line(f"kill ratio: {kills}/{len(results)} "
+                                f"({100 * kills / len(results):.0f}%)")
