@@ -15,8 +15,6 @@ import pytest
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from checks.profiles import PROFILES
-from checks.runner import run_checks
 from checks.verdict import Status
 from theory import assumptions
 from theory import convergence as cv
@@ -29,10 +27,8 @@ IDS = ("CONV-RPD", "CONV-TUNED", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-
 
 
 @pytest.fixture(scope="module")
-def reports():
-    theorems = [by_id(theorem_id) for theorem_id in IDS]
-    return {report.theorem.id: report
-            for report in run_checks(theorems, PROFILES["quick"], workers=1)}
+def reports(quick_reports):
+    return {report.theorem.id: report for report in quick_reports if report.theorem.id in IDS}
 
 
 @pytest.mark.parametrize("theorem_id", IDS)
