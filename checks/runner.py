@@ -290,8 +290,9 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
                    for method in ("symbolic", "smt")
                    if any(method in ob.methods for ob in
                           (t.obligations if v is None else t.variants[v].obligations))]
-    proof_tasks += [(_reference(t), None, method, profile.rlimit) for t in theorems
-                    if t.obligations for method in SOUNDNESS]
+    # the soundness checks first: coverage is the longest task of many theorems
+    proof_tasks = [(_reference(t), None, method, profile.rlimit) for t in theorems
+                   if t.obligations for method in SOUNDNESS] + proof_tasks
     grid_tasks = [(grid, claims, profile) for grid, claims in _grids(theorems).items()]
     empirical_tasks = [(t.id, profile, plots) for t in theorems if "empirical" in t.methods()]
     started = time.perf_counter()

@@ -152,3 +152,13 @@ def test_paper_statement_refuted_through_a_refuted_obligation():
                            parity=(), expected="refuted"))
     assert report.status is Status.REFUTED and report.as_expected
     assert report.obligations[0].refuted_by == ("symbolic", "smt")
+
+
+def test_a_prover_verdict_reading_proved_must_agree_with_its_obligations():
+    report = _report(_tiny())
+    assert report.provers_agree
+    # a fold that promoted an unknown step would say "symbolic: proved" over an unproved step
+    report.obligations = [ObligationVerdict("floor identity", "goal", Status.PROVED,
+                                            proved_by=("smt",))]
+    assert report.verdict("symbolic").status is Status.PROVED
+    assert not report.provers_agree and not report.as_expected
