@@ -14,11 +14,12 @@ is not proved.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import sympy as sp
 import z3
 
+from checks.verdict import Status, Verdict
 from theory.theorem import Obligation
 
 Substitution = dict[sp.Symbol, sp.Expr]
@@ -148,6 +149,20 @@ def split_gap(proved: Sequence[Substitution], symbols: Iterable[sp.Symbol] = ())
     return None
 
 
+def split_verdict(verdict: Callable[..., Verdict], obligation: Obligation,
+                  proved: Sequence[tuple[str, Substitution]]) -> Verdict:
+    """A prover's verdict once its case loop is done: ``proved``, listing the cases, when the
+    cases in ``proved`` (label, substitution) cover the split of ``obligation``; otherwise
+    ``unknown`` with the gap. ``verdict(status, detail, **extra)`` makes the prover's verdict."""
+    gap = split_gap([substitution for _, substitution in proved],
+                    [symbol for symbol, _ in splits(obligation.parity)])
+    labels = tuple(label for label, _ in proved if label)
+    if gap is not None:
+        return verdict(Status.UNKNOWN, obligation.name, reason=gap, cases=labels)
+    detail = obligation.name + (f" ({len(proved)} cases)" if len(proved) > 1 else "")
+    return verdict(Status.PROVED, detail, cases=labels)
+
+
 def _witness(facts: list, context: z3.Context, values: dict) -> str | None:
     """A model of ``facts`` as text, None when unsat; an undecided query is reported as a gap."""
     solver = z3.Solver(ctx=context)
@@ -163,4 +178,5 @@ def _witness(facts: list, context: z3.Context, values: dict) -> str | None:
                      for symbol, value in sorted(values.items(), key=lambda item: item[0].name))
 
 
-__all__ = ["lower_bound", "parity_cases", "split_cases", "split_gap", "splits", "substitute"]
+__all__ = ["lower_bound", "parity_cases", "split_cases", "split_gap", "split_verdict", "splits",
+           "substitute"]

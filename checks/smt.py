@@ -35,7 +35,7 @@ import sympy as sp
 import z3
 from sympy.core.function import AppliedUndef
 
-from checks.cases import parity_cases, split_gap, splits, substitute
+from checks.cases import parity_cases, split_verdict, substitute
 from checks.verdict import Status, Verdict
 from theory.theorem import Obligation
 
@@ -386,19 +386,7 @@ def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
             return verdict(Status.UNKNOWN, obligation.name + where,
                            reason=solver.reason_unknown())
         proved.append((label, substitution))
-    return proved_verdict(verdict, obligation, proved)
-
-
-def proved_verdict(verdict: Any, obligation: Obligation,
-                   proved: list[tuple[str, dict]]) -> Verdict:
-    """``proved`` listing the cases, when the cases proved cover the split; else unknown."""
-    gap = split_gap([substitution for _, substitution in proved],
-                    [symbol for symbol, _ in splits(obligation.parity)])
-    labels = tuple(label for label, _ in proved if label)
-    if gap is not None:
-        return verdict(Status.UNKNOWN, obligation.name, reason=gap, cases=labels)
-    detail = obligation.name + (f" ({len(proved)} cases)" if len(proved) > 1 else "")
-    return verdict(Status.PROVED, detail, cases=labels)
+    return split_verdict(verdict, obligation, proved)
 
 
 def _undo_split(substitution: dict[sp.Symbol, sp.Expr], values: dict[str, Any]) -> dict:

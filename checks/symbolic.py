@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy as sp
 
-from checks.cases import parity_cases, split_gap, splits, substitute
+from checks.cases import parity_cases, split_verdict, substitute
 from checks.smt import UntranslatableError, hypotheses_satisfiable
 from checks.verdict import Status, Verdict
 from theory.theorem import Obligation
@@ -156,10 +156,4 @@ def prove_symbolic(obligation: Obligation) -> Verdict:
                            budget=f"search 0..{SEARCH_LIMIT}", counterexample=counterexample)
         return verdict(Status.UNKNOWN, obligation.name + where,
                        reason="SymPy did not reduce the goal to a true statement")
-    gap = split_gap([substitution for _, substitution in proved],
-                    [symbol for symbol, _ in splits(obligation.parity)])
-    labels = tuple(label for label, _ in proved if label)
-    if gap is not None:
-        return verdict(Status.UNKNOWN, obligation.name, reason=gap, cases=labels)
-    detail = obligation.name + (f" ({len(proved)} cases)" if len(proved) > 1 else "")
-    return verdict(Status.PROVED, detail, cases=labels)
+    return split_verdict(verdict, obligation, proved)

@@ -103,9 +103,9 @@ MUTATIONS = (
              "range(modulus) for _, modulus in normal",
              "range(modulus - 1) for _, modulus in normal", SPLITS),
     Mutation("Z3 proves only the first case", "checks/smt.py",
-             "        proved.append((label, substitution))\n    return proved_verdict(",
+             "        proved.append((label, substitution))\n    return split_verdict(",
              "        proved.append((label, substitution))\n        break\n"
-             "    return proved_verdict(", SPLITS),
+             "    return split_verdict(", SPLITS),
     Mutation("SymPy proves only the first case", "checks/symbolic.py",
              "            proved.append((label, substitution))\n            continue",
              "            proved.append((label, substitution))\n            break",
