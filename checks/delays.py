@@ -159,7 +159,7 @@ def own_step_updates(index: UpdateIndex) -> np.ndarray:
     return np.argsort(np.argsort(index.iteration, axis=0, kind="stable"), axis=0)
 
 
-def _block_counts(table: OpTable, index: UpdateIndex) -> tuple[np.ndarray, np.ndarray]:
+def block_counts(table: OpTable, index: UpdateIndex) -> tuple[np.ndarray, np.ndarray]:
     """(S, M) pair: updates of block s (same stream) before the update of (s, m), and before
     F(s, m); both are offset by the updates of lower-numbered streams, which cancel in any
     difference taken within one stream."""
@@ -175,26 +175,36 @@ def _block_counts(table: OpTable, index: UpdateIndex) -> tuple[np.ndarray, np.nd
     return at_update, at_read
 
 
-def version_lags(table: OpTable, index: UpdateIndex) -> np.ndarray:
-    """(S, M): updates of block s (same stream) between F(s, m) and the update of (s, m)."""
+_block_counts = block_counts
+
+
+def version_lags(table: OpTable, index: UpdateIndex,
+                 counts: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """(S, M): updates of block s (same stream) between F(s, m) and the update of (s, m).
+
+    ``counts`` is :func:`block_counts` of the same table and index, when already computed.
+    """
     if table.spec.name in FLUSH_SCHEDULES:
         return np.zeros_like(index.iteration)
-    at_update, at_read = _block_counts(table, index)
+    at_update, at_read = block_counts(table, index) if counts is None else counts
     return at_update - at_read
 
 
-def stashed_versions_at_forwards(table: OpTable, index: UpdateIndex) -> np.ndarray:
+def stashed_versions_at_forwards(table: OpTable, index: UpdateIndex,
+                                 counts: tuple[np.ndarray, np.ndarray] | None = None,
+                                 ) -> np.ndarray:
     """(S, M): distinct weight versions of one model copy held on stage s right after F(s, m).
 
     The stage holds the current version (the one F(s, m) read) and the versions read by the
     other microbatches of the copy still waiting for their backward; a version is named by the
-    number of updates of block s before it. Flush schedules hold one version.
+    number of updates of block s before it. Flush schedules hold one version. ``counts`` is
+    :func:`block_counts` of the same table and index, when already computed.
     """
     if table.spec.name in FLUSH_SCHEDULES:
         return np.ones_like(index.iteration)
     order = np.argsort(index.stream, kind="stable")  # microbatches of one copy together
     copy_key = index.stream[order] * (table.makespan + 2)
-    versions = _block_counts(table, index)[1][:, order]
+    versions = (block_counts(table, index) if counts is None else counts)[1][:, order]
     held = np.empty_like(index.iteration)
     for stage in range(table.num_stages):
         release = copy_key + table.backward_start[stage, order] + table.spec.backward_cost

@@ -5,6 +5,10 @@ claim's quantity is read off it (:mod:`checks.measures`) and compared with the c
 at every index the claim selects. Integer quantities are compared exactly; fractions (bubble,
 mean delay) to 1e-9 relative. The first failing point is kept as the counterexample. Tables are
 generated in batches of similar size and shared by every claim on the same grid.
+
+The tables never come from the closed forms of :mod:`checks.generate`: the closed forms are what
+THR-PD-CLOSED and THR-FLUSH claim, so checking them on their own output would check nothing.
+Every verdict names the source (:data:`TABLE_SOURCE`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from theory.symbols import INDICES, NOAM, PARAMETERS, H, M, R, S, t_B, t_F
 from theory.theorem import Claim, Grid
 
 RELATIVE_TOLERANCE = 1e-9
+TABLE_SOURCE = "tables from the policy simulator"
 BATCH_LANES = 8192
 """Stages simulated side by side in one batch."""
 
@@ -213,6 +218,7 @@ class GridRun:
     def verdict(self, state: ClaimState, share: float) -> Verdict:
         """The exhaustive verdict of one claim (``share`` of the grid's time)."""
         scope = Grid(**{**self.grid.__dict__, "stages": self.stages}).describe()
+        scope = f"{scope}; {TABLE_SOURCE}"
         budget = f"{self.tables} tables"
         if state.counterexample is not None:
             return Verdict("exhaustive", Status.REFUTED, share, f"{_describe(state.claim)}; "

@@ -2,35 +2,21 @@
 
 PipeDream (NOAM = S) and 1F1B with a flush have closed forms that THR-PD-CLOSED and THR-FLUSH
 prove to be the greedy policy's output for every S and M (unit costs); they are evaluated with
-NumPy straight from the SymPy expressions of :mod:`theory.schedules`. Every other schedule comes
+NumPy by :mod:`checks.closed_forms` (tested equal to the SymPy expressions of
+:mod:`theory.schedules`), so generating a table imports no SymPy. Every other schedule comes
 from the policy simulator of :mod:`checks.simulator`.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
 import numpy as np
-import sympy as sp
 
+from checks.closed_forms import FORMS
 from checks.optable import OpTable
 from checks.simulator import simulate
-from theory import schedules
 from theory.parameters import ParameterError, ScheduleSpec, check_choice
-from theory.symbols import M, S, m, s
 
 GENERATORS = ("auto", "closed-form", "policy")
-
-
-@cache
-def _compiled(name: str) -> tuple[Any, Any]:
-    forward, backward = {
-        "pipedream": (schedules.pipedream_forward, schedules.pipedream_backward),
-        "flush": (schedules.flush_forward, schedules.flush_backward),
-    }[name]
-    return (sp.lambdify((S, M, s, m), forward(), "numpy"),
-            sp.lambdify((S, M, s, m), backward(), "numpy"))
 
 
 def has_closed_form(spec: ScheduleSpec) -> bool:
@@ -43,9 +29,9 @@ def has_closed_form(spec: ScheduleSpec) -> bool:
 
 def closed_form_table(spec: ScheduleSpec) -> OpTable:
     """Evaluate the closed form of ``spec`` on the (S, M) index grid."""
-    forward, backward = _compiled(spec.name)
-    stage = np.arange(spec.num_stages, dtype=np.int32)[:, None]
-    micro = np.arange(spec.num_microbatches, dtype=np.int32)[None, :]
+    forward, backward = FORMS[spec.name]
+    stage = np.arange(spec.num_stages, dtype=np.int64)[:, None]
+    micro = np.arange(spec.num_microbatches, dtype=np.int64)[None, :]
     shape = (spec.num_stages, spec.num_microbatches)
     args = (spec.num_stages, spec.num_microbatches, stage, micro)
     return OpTable(spec, np.broadcast_to(forward(*args), shape).astype(np.int32),

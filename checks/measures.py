@@ -48,9 +48,16 @@ class TableView:
         return {conv: delays.delay_statistics(self.index(conv)) for conv in delays.CONVENTIONS}
 
     @cached_property
+    def block_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`checks.delays.block_counts` under C1, shared by the lags and the stash."""
+        return delays.block_counts(self.table, self.index("C1"))
+
+    @cached_property
     def lags(self) -> np.ndarray:
         """(S, M) own version lags."""
-        return delays.version_lags(self.table, self.index("C1"))
+        if self.table.spec.name in delays.FLUSH_SCHEDULES:
+            return delays.version_lags(self.table, self.index("C1"))
+        return delays.version_lags(self.table, self.index("C1"), self.block_counts)
 
     @cached_property
     def mixed(self) -> np.ndarray:
@@ -60,7 +67,10 @@ class TableView:
     @cached_property
     def held(self) -> np.ndarray:
         """(S, M) weight versions held right after each forward."""
-        return delays.stashed_versions_at_forwards(self.table, self.index("C1"))
+        if self.table.spec.name in delays.FLUSH_SCHEDULES:
+            return delays.stashed_versions_at_forwards(self.table, self.index("C1"))
+        return delays.stashed_versions_at_forwards(self.table, self.index("C1"),
+                                                   self.block_counts)
 
     @cached_property
     def in_flight(self) -> np.ndarray:

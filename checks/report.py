@@ -20,7 +20,6 @@ JSON layout (keys are a contract; new keys may be added, none renamed)::
 
 from __future__ import annotations
 
-import json
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 import sympy as sp
 import z3
 
+from checks.outputs import write_json as write_strict_json
 from checks.runner import TheoremReport
 from theory.theorem import METHODS, Theorem
 
@@ -105,16 +105,17 @@ def report_json(reports: list[TheoremReport], profile: str, seconds: float) -> d
 
 
 def write_json(document: dict[str, Any], path: Path) -> None:
-    """Write ``document`` to ``path`` (parent folders created)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    """Write ``document`` to ``path`` as strict JSON (non-finite numbers as null), atomically
+    (parent folders created)."""
+    write_strict_json(document, path)
 
 
 def table(reports: list[TheoremReport], width: int = 62) -> str:
-    """The terminal table: id, claim, one status per method, variants caught, time."""
+    """The terminal table: id (marked ``!`` when not as expected), claim, the expected status,
+    one status per method, variants caught, time."""
     methods = [method for method in METHODS
                if any(v.method == method for report in reports for v in report.verdicts)]
-    header = ["id", "claim", *methods, "variants", "time"]
+    header = ["id", "claim", "expected", *methods, "variants", "time"]
     rows = [header]
     for report in reports:
         by_method = {verdict.method: verdict.status.value for verdict in report.verdicts}
@@ -123,6 +124,7 @@ def table(reports: list[TheoremReport], width: int = 62) -> str:
         rows.append([
             report.theorem.id + ("" if report.as_expected else " !"),
             title if len(title) <= width else title[: width - 3] + "...",
+            report.theorem.expected,
             *(by_method.get(method, "-") for method in methods),
             f"{caught}/{len(report.variants)} refuted",
             f"{report.seconds:.1f}s",
@@ -132,3 +134,12 @@ def table(reports: list[TheoremReport], width: int = 62) -> str:
              for row in rows]
     lines.insert(1, "  ".join("-" * size for size in widths))
     return "\n".join(lines)
+
+
+def summary_line(reports: list[TheoremReport]) -> str:
+    """The last line of a run: whether every theorem came out as expected, and which did not."""
+    failing = [report.theorem.id for report in reports if not report.as_expected]
+    if not failing:
+        return f"ALL AS EXPECTED: {len(reports)} of {len(reports)} theorems"
+    return (f"NOT AS EXPECTED: {', '.join(failing)} ({len(failing)} of {len(reports)} theorems; "
+            "marked ! in the table)")

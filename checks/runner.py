@@ -252,19 +252,40 @@ def _grid_task(task: tuple[Grid, list[tuple[ClaimKey, Claim]], Profile],
             for (key, _), state in zip(claims, run.claims, strict=True)]
 
 
-def _map(function: Callable, tasks: list, workers: int, progress: bool) -> list:
+TaskHook = Callable[[list, "int | None"], None]
+"""Called as ``hook(tasks, None)`` before any work, then ``hook(tasks, i)`` as soon as task i
+finishes (in the order tasks finish; from a pool thread when there are workers)."""
+
+
+def _notify(hook: TaskHook, tasks: list, number: int) -> Callable:
+    def done(future: Any) -> None:
+        if not future.cancelled() and future.exception() is None:
+            hook(tasks, number)
+    return done
+
+
+def _map(function: Callable, tasks: list, workers: int, progress: bool,
+         hook: TaskHook | None = None) -> list:
     bar = tqdm(total=len(tasks), desc="checks", unit="task", disable=not progress, leave=False)
+    if hook is not None:
+        hook(tasks, None)
     try:
         if workers <= 1 or len(tasks) <= 1:
             results = []
-            for task in tasks:
+            for number, task in enumerate(tasks):
                 results.append(function(task))
                 bar.update()
+                if hook is not None:
+                    hook(tasks, number)
             return results
         with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(function, task) for task in tasks]
+            if hook is not None:
+                for number, future in enumerate(futures):
+                    future.add_done_callback(_notify(hook, tasks, number))
             results = []
-            for result in pool.map(function, tasks):
-                results.append(result)
+            for future in futures:
+                results.append(future.result())
                 bar.update()
             return results
     finally:
@@ -273,7 +294,8 @@ def _map(function: Callable, tasks: list, workers: int, progress: bool) -> list:
 
 def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
                workers: int | None = None, progress: bool = False,
-               plots: Path | None = None) -> list[TheoremReport]:
+               plots: Path | None = None, hook: TaskHook | None = None,
+               ) -> list[TheoremReport]:
     """Check ``theorems`` (default: the whole catalogue) under ``profile``.
 
     Args:
@@ -282,6 +304,7 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
         workers: worker processes (default: up to 2).
         progress: show a progress bar on stderr.
         plots: folder for the figures of the empirical checks (None: no figures).
+        hook: called before any work and after each finished task (see :data:`TaskHook`).
     """
     theorems = list(theorems if theorems is not None else catalogue())
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
@@ -299,7 +322,7 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
     tasks: list = ([("empirical", task) for task in empirical_tasks]
                    + [("grid", task) for task in grid_tasks]
                    + [("proof", task) for task in proof_tasks])
-    results = _map(_dispatch, tasks, workers, progress)
+    results = _map(_dispatch, tasks, workers, progress, hook)
     logger.info("checked %d theorems in %.1f s", len(theorems), time.perf_counter() - started)
     return _assemble(theorems, results)
 

@@ -68,9 +68,9 @@ def test_npz_record_and_plot(capsys: pytest.CaptureFixture, tmp_path: Path) -> N
     (["nope", "--objective", "quadratic", "--stages", "2"], "METHOD must be one of"),
     (["pipedream", "--objective", "cubic", "--stages", "2"], "--objective must be one of"),
     (["pipedream", "--objective", "quadratic", "--stages", "2", "--step-size", "-1"],
-     "--step-size must be a number in (0.0, inf), got -1.0"),
+     "--step-size must be a finite number in (0.0, inf), got -1.0"),
     (["pipedream", "--objective", "quadratic", "--stages", "2", "--step-size", "big"],
-     "must be a number > 0 or auto"),
+     "must be a finite number > 0 or auto"),
     (["pipedream", "--objective", "quadratic", "--stages", "2", "--max-delay", "3"],
      "--max-delay, --delays and --updates apply to rpd only"),
     (["2bw", "--objective", "quadratic", "--stages", "4", "--accumulation", "3"],
@@ -86,7 +86,7 @@ def test_npz_record_and_plot(capsys: pytest.CaptureFixture, tmp_path: Path) -> N
     (["rpd", "--objective", "quadratic", "--stages", "2", "--delays", "pipedream",
       "--max-delay", "4"], "come from the PipeDream table"),
     (["pipedream", "--objective", "quadratic", "--stages", "2", "--noise", "-0.5"],
-     "--noise must be a number in [0.0, inf)"),
+     "--noise must be a finite number in [0.0, inf)"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(capsys: pytest.CaptureFixture, argv: list[str],
                                                 message: str) -> None:

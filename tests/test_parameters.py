@@ -56,7 +56,10 @@ def test_scalar_validators():
     with pytest.raises(ParameterError, match=r"x must be an integer in 1\.\.5"):
         check_int("x", 6, 1, 5)
     assert check_real("gamma", 0.5, 0.0, open_min=True) == 0.5
-    with pytest.raises(ParameterError, match=r"gamma must be a number in \(0.0, inf\)"):
+    with pytest.raises(ParameterError, match=r"gamma must be a finite number in \(0.0, inf\)"):
         check_real("gamma", 0.0, 0.0, open_min=True)
     with pytest.raises(ParameterError):
         check_real("gamma", float("nan"), 0.0)
+    for infinite in (float("inf"), float("-inf")):
+        with pytest.raises(ParameterError, match="finite"):
+            check_real("gamma", infinite, 0.0, open_min=True)

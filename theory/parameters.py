@@ -21,6 +21,7 @@ name                   symbol  meaning
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -64,15 +65,16 @@ def check_real(
     name: str, value: object, min_value: float, max_value: float | None = None,
     *, open_min: bool = False,
 ) -> float:
-    """Return ``value`` as a float in the stated range (``(min, max]`` when ``open_min``)."""
+    """Return ``value`` as a finite float in the stated range (``(min, max]`` when
+    ``open_min``); NaN and infinities are refused whatever the range."""
     low = "(" if open_min else "["
     high = f"{max_value}]" if max_value is not None else "inf)"
-    accepted = f"a number in {low}{min_value}, {high}"
+    accepted = f"a finite number in {low}{min_value}, {high}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ParameterError(f"{name} must be {accepted}, got {value!r}")
     number = float(value)
     too_low = number <= min_value if open_min else number < min_value
-    if number != number or too_low or (max_value is not None and number > max_value):
+    if not math.isfinite(number) or too_low or (max_value is not None and number > max_value):
         raise ParameterError(f"{name} must be {accepted}, got {value!r}")
     return number
 

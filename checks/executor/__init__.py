@@ -9,6 +9,11 @@ quadratics, logistic regression, a multilayer perceptron and a small transformer
 :mod:`~checks.executor.mlp`, :mod:`~checks.executor.transformer`), measures what the theorems
 speak about (:mod:`~checks.executor.measurements`, :mod:`~checks.executor.trace`) and confirms
 them (:mod:`~checks.executor.confirm_throughput`, :mod:`~checks.executor.confirm_staleness`).
+Every op table is validated before it runs (:mod:`~checks.executor.table_validity`). Wrong forms
+of the convergence bounds are refuted on stored instances (:mod:`~checks.executor.wrong_bounds`)
+of RPD on the pseudo-Huber objective (:mod:`~checks.executor.pseudo_huber`) with exact
+expectations (:mod:`~checks.executor.exact_expectation`), re-run and judged by
+:mod:`~checks.executor.bound_instance`.
 
 Typical use::
 

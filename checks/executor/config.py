@@ -20,6 +20,8 @@ name                   meaning
 ``context``            characters per window (transformer)
 ``forward_cost``       t_F, slots per forward (pipelined methods; default 1)
 ``backward_cost``      t_B, slots per backward
+``tables``             where op tables come from: "auto" (the proved closed form where
+                       there is one, else the policy simulator), "policy" or "closed-form"
 =====================  ===========================================================
 
 A run of M microbatches makes S M block updates for PipeDream, LocalSGD and SGD, and
@@ -32,6 +34,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from checks.executor.backend import BACKENDS, DEVICES
+from checks.generate import GENERATORS
 from theory.parameters import ParameterError, check_choice, check_int, check_real
 
 METHODS = ("pipedream", "rpd", "localsgd", "gpipe", "flush", "2bw", "sgd")
@@ -74,6 +77,7 @@ class RunConfig:
     device: str = "cpu"
     trace_points: int = 1000
     keep_arrays: bool = False
+    tables: str = "auto"
 
     @property
     def block_updates(self) -> int:
@@ -142,6 +146,7 @@ def run_config(method: str, objective: str, num_stages: int, num_microbatches: i
     values["backend"] = check_choice("backend", options.pop("backend", "numpy"), BACKENDS)
     values["device"] = check_choice("device", options.pop("device", "cpu"), DEVICES)
     values["keep_arrays"] = bool(options.pop("keep_arrays", False))
+    values["tables"] = check_choice("tables", options.pop("tables", "auto"), GENERATORS)
     if options:
         raise ParameterError(f"unknown parameter {sorted(options)[0]} (run_config takes the "
                              "names of the RunConfig fields)")

@@ -7,7 +7,10 @@ fails is not applicable and is listed with the reason; on every applicable case 
 average of ||grad f(x^k)||^2, averaged over the case's seeds (the bound is on its expectation, a
 run is one sample of it), must stay below the bound at every K. The theorem is confirmed when
 every applicable case holds and at least one applies, refuted with the first failing case as
-counterexample otherwise, and not applicable when no case applies. With a plots folder,
+counterexample otherwise, and not applicable when no case applies. The theorem's wrong bounds
+are decided beside it, each by re-running its stored instance
+(:mod:`checks.executor.wrong_bounds`, :func:`checks.executor.bound_instance.judge`). With a plots
+folder,
 CONV-RPD writes ``conv-bounds-<objective>.png`` for a representative case of each objective
 (:mod:`checks.executor.convergence_plots`).
 """
@@ -20,12 +23,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from checks.empirical import confirmation
+from checks.executor.bound_instance import judge as judge_instance
 from checks.executor.confirmations import SOLVER
 from checks.executor.convergence_bounds import BOUNDS, BoundCheck, Outcome, judge
 from checks.executor.convergence_cases import OBJECTIVES, Case, measure
 from checks.executor.convergence_plan import MARGIN, PLANS, cases_for, nog_scale
 from checks.executor.convergence_plots import plot_bounds
+from checks.executor.wrong_bounds import for_theorem
 from checks.profiles import Profile
+from checks.runner import MeasuredVerdict
 from checks.verdict import Status, Verdict
 
 logger = logging.getLogger(__name__)
@@ -101,6 +107,9 @@ def describe(theorem_id: str, results: Sequence[Outcome], seeds: int) -> str:
               "(A4 tests it)" if declared else "G = the observed maximum ||g^k|| (plug-in)")
     parts.append(f"L, f* as each objective knows them, {moment}, sigma^2 = the probed block "
                  "variances (plug-in), delta = the largest delay used")
+    if any(outcome.measured.case.delays == "pipedream" for outcome in results):
+        parts.append("replayed delays read off PipeDream's op table (the proved closed form, "
+                     "validated before the run; not a schedule theorem)")
     return "; ".join(parts)
 
 
@@ -135,13 +144,22 @@ def budget_text(profile: Profile, theorem_id: str) -> str:
             f"S in {list(plan.stages)}, K = {plan.microbatches} S, {plan.seeds} seeds each")
 
 
+def with_wrong_bounds(theorem_id: str, main: Verdict) -> MeasuredVerdict:
+    """``main`` with the verdict of every wrong bound of ``theorem_id`` on its stored instance."""
+    variants = tuple((wrong.description, judge_instance(wrong))
+                     for wrong in for_theorem(theorem_id))
+    return MeasuredVerdict(main.method, main.status, main.seconds, main.detail, main.solver,
+                           main.budget, main.counterexample, main.reason, variants=variants)
+
+
 def confirm_bound(theorem_id: str, profile: Profile, check: BoundCheck | None = None) -> Verdict:
-    """Run and judge every case of ``theorem_id`` (``check`` replaces its bound, for tests)."""
+    """Run and judge every case of ``theorem_id`` (``check`` replaces its bound, for tests), and
+    re-run the instances of its wrong bounds."""
     started = time.perf_counter()
     check = BOUNDS[theorem_id] if check is None else check
     results = outcomes(check, cases_for(theorem_id, profile))
-    return verdict(theorem_id, results, PLANS[profile.runs].seeds,
-                   budget_text(profile, theorem_id), started)
+    return with_wrong_bounds(theorem_id, verdict(theorem_id, results, PLANS[profile.runs].seeds,
+                                                 budget_text(profile, theorem_id), started))
 
 
 def representative(profile: Profile, name: str) -> Case:

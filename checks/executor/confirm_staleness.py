@@ -19,6 +19,7 @@ from checks.empirical import confirmation
 from checks.executor.backend import NUMPY
 from checks.executor.config import run_config
 from checks.executor.confirmations import (
+    TABLES,
     Comparison,
     budget,
     evaluate,
@@ -59,7 +60,7 @@ def _verdict(values: list[int], comparison: Comparison, what: str = "PipeDream t
 def replay_gap(objective: str, stages: int) -> float:
     """max |x_PD - x_RPD| / max |x_PD| after PipeDream and RPD replaying its delays (M = 3S)."""
     options = {"dim": 4 * stages, "num_samples": 64, "batch_size": 4, "noise": 0.1}
-    finals = [run_method(run_config(method, objective, stages, 3 * stages, 0.05,
+    finals = [run_method(run_config(method, objective, stages, 3 * stages, 0.05, tables=TABLES,
                                     **options, **extra)).final_point
               for method, extra in (("pipedream", {}), ("rpd", {"delays": "pipedream"}))]
     return float(np.abs(finals[0] - finals[1]).max() / np.abs(finals[0]).max())

@@ -11,7 +11,10 @@ disagreement is the counterexample. How many runs depends on the profile's ``run
 * default: S in 1..8 and {12, 16, 24, 32} (pipelines with costs or several copies: S <= 12);
 * long: S in 1..32 and {40, 48, 56, 64} (S <= 32 for the rest).
 
-Runs are cached per process, so theorems about the same runs share them. The confirmations
+Every run takes its op tables from the policy simulator (:mod:`checks.simulator`), never from
+the closed forms the schedule theorems state, and the executor validates each table before it
+runs it (:mod:`checks.executor.table_validity`). Runs are cached per process, so theorems about
+the same runs share them. The confirmations
 themselves are in :mod:`checks.executor.confirm_throughput` and
 :mod:`checks.executor.confirm_staleness`.
 """
@@ -35,6 +38,8 @@ from checks.verdict import Status, Verdict
 SOLVER = "executor numpy float64"
 STEP = 0.01
 TOLERANCE = 1e-12
+TABLES = "policy"
+SOURCE = "tables from the policy simulator, validated before each run"
 STAGES = {"short": [1, 2, 3, 4, 5, 8], "default": [*range(1, 9), 12, 16, 24, 32],
           "long": [*range(1, 33), 40, 48, 56, 64]}
 SMALL = {"short": 5, "default": 12, "long": 32}
@@ -51,7 +56,7 @@ def stage_values(profile: Profile, small: bool = False) -> list[int]:
 def _run(method: str, stages: int, micro: int, options: tuple) -> RunRecord:
     config = run_config(method, "quadratic", stages, micro, STEP, dim=2 * stages,
                         num_samples=32, batch_size=4, keep_arrays=True, trace_points=8,
-                        **dict(options))
+                        tables=TABLES, **dict(options))
     return run_method(config)
 
 
@@ -110,10 +115,10 @@ class Comparison:
         """Confirmed when everything agreed, else refuted with the counterexample."""
         seconds = time.perf_counter() - self.started
         detail = (f"{what}: {self.points} measured values in {len(self.runs)} runs agree exactly "
-                  f"(fractions to {TOLERANCE:g} relative)")
+                  f"(fractions to {TOLERANCE:g} relative); {SOURCE}")
         if self.counterexample is not None:
             return Verdict("empirical", Status.REFUTED, seconds, f"{what}: measured value "
-                           "disagrees", SOLVER, budget, self.counterexample)
+                           f"disagrees; {SOURCE}", SOLVER, budget, self.counterexample)
         return Verdict("empirical", Status.CONFIRMED, seconds, detail, SOLVER, budget)
 
 

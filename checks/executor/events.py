@@ -7,10 +7,15 @@ does). Within a slot it goes by stage index, which is the convention C1 of the s
 theorems; ops of one slot never depend on each other (a forward needs the previous stage's
 forward to have ended, a backward the next stage's backward), so the order changes no value.
 
-Tables are read in windows of microbatches, so memory does not grow with M. PipeDream with
-NOAM = S and unit costs is generated from its proved closed form (THR-PD-CLOSED), which repeats
-with period 2 slots per microbatch: F(s, m + 1) = F(s, m) + 2 for m >= S and
+Every table is validated before it runs (:mod:`checks.executor.table_validity`); an invalid one
+is refused with :class:`~checks.executor.table_validity.InvalidTableError`. Where tables come
+from is the run's ``tables`` choice (:data:`checks.generate.GENERATORS`): "policy" always takes
+the policy simulator, the choice of the confirmations of schedule and staleness theorems, so
+they never compare a closed form with itself; "auto", the fast path of long training runs,
+generates PipeDream with NOAM = S and unit costs from its proved closed form (THR-PD-CLOSED),
+which repeats with period 2 slots per microbatch: F(s, m + 1) = F(s, m) + 2 for m >= S and
 B(s, m + 1) = B(s, m) + 2. Schedules with a barrier (GPipe, Flush, LocalSGD) repeat one round.
+Ops are handed to the engine in windows of microbatches.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from checks.executor.table_validity import validate
 from checks.generate import has_closed_form, op_table
 from checks.optable import OpTable
 from theory.parameters import ScheduleSpec, schedule_spec
@@ -57,12 +63,13 @@ def table_columns(table: OpTable) -> Columns:
     return columns
 
 
-def pipedream_columns(spec: ScheduleSpec) -> Columns:
-    """Columns of PipeDream; from the periodic closed form when one is proved for ``spec``."""
+def pipedream_columns(spec: ScheduleSpec, tables: str = "auto") -> Columns:
+    """Columns of PipeDream from the generator ``tables``; with "auto" from the periodic closed
+    form when one is proved for ``spec``."""
     stages, micro = spec.num_stages, spec.num_microbatches
-    if not has_closed_form(spec) or micro <= stages + 1:
-        return table_columns(op_table(spec))
-    base = op_table(schedule_spec("pipedream", stages, stages + 1))
+    if tables == "policy" or not has_closed_form(spec) or micro <= stages + 1:
+        return table_columns(op_table(spec, tables))
+    base = op_table(schedule_spec("pipedream", stages, stages + 1), tables)
 
     def columns(first: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         index = np.arange(first, stop)
@@ -95,9 +102,13 @@ def ordered_ops(spec: ScheduleSpec, columns: Columns, window: int = WINDOW) -> I
 
     Ops of microbatches >= m1 start no earlier than F(0, m1), so once the window m0..m1-1 is
     read, every op before slot F(0, m1) is known and can run; later ones wait for the next
-    window.
+    window. The whole table is validated first.
+
+    Raises:
+        InvalidTableError: if the table breaks a rule of validity.
     """
     total = spec.num_microbatches
+    validate(OpTable(spec, *columns(0, total)))
     pending = tuple(np.empty(0, dtype=dtype) for dtype in (np.int64, np.int64, bool, np.int64))
     for first in range(0, total, window):
         stop = min(first + window, total)
@@ -109,10 +120,15 @@ def ordered_ops(spec: ScheduleSpec, columns: Columns, window: int = WINDOW) -> I
         pending = tuple(part[~ready] for part in pool)
 
 
-def round_ops(spec: ScheduleSpec, rounds: int) -> Iterator[OpChunk]:
-    """``rounds`` repetitions of the table of ``spec``, each after the previous one's makespan;
-    every chunk ends a round (microbatch numbers continue across rounds)."""
-    table = op_table(spec)
+def round_ops(spec: ScheduleSpec, rounds: int, tables: str = "auto") -> Iterator[OpChunk]:
+    """``rounds`` repetitions of the validated table of ``spec`` from the generator ``tables``,
+    each after the previous one's makespan; every chunk ends a round (microbatch numbers
+    continue across rounds).
+
+    Raises:
+        InvalidTableError: if the table breaks a rule of validity.
+    """
+    table = validate(op_table(spec, tables))
     events = _events(spec, table.forward_start, table.backward_start, 0)
     size = spec.num_microbatches
     for number in range(rounds):

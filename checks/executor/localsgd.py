@@ -107,6 +107,7 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
     log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays)
     policy = LocalPolicy(objective, recorder, log, config.step_size, runs)
     engine = Engine(objective, policy, recorder, sampler, noise, log)
-    slots = engine.run(round_ops(spec, config.num_microbatches // (runs * steps)))
+    slots = engine.run(round_ops(spec, config.num_microbatches // (runs * steps),
+                                 config.tables))
     statistics = log.statistics()
     return MethodResult(slots, statistics, statistics["max_delay"], arrays=log.arrays or {})

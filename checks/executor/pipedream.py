@@ -1,6 +1,7 @@
 """PipeDream: 1F1B with weight stashing (Harlap et al. 2018), on a real objective.
 
-The op table is PipeDream's (NOAM = S, greedy 1F1B; :mod:`checks.generate`). Every backward is a
+The op table is PipeDream's (NOAM = S, greedy 1F1B; :mod:`checks.generate`, from the generator
+the run's ``tables`` names, validated before it runs). Every backward is a
 block update, applied at once:
 
     x_s <- x_s - gamma g_s(z; B_m),   z_j = the version F(j, m) read, for every block j,
@@ -95,7 +96,7 @@ def run_table(objective: Objective, config: RunConfig, rng: np.random.Generator,
     log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays,
                       track_delays=track_delays)
     engine = Engine(objective, policy(log), recorder, sampler, noise, log)
-    return engine.run(ordered_ops(spec, pipedream_columns(spec))), log
+    return engine.run(ordered_ops(spec, pipedream_columns(spec, config.tables))), log
 
 
 def run(objective: Objective, config: RunConfig, rng: np.random.Generator,

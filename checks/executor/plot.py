@@ -8,12 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from checks.executor.record import RunRecord
+from checks.outputs import write_atomically
 from theory.parameters import ParameterError
 
 
 def plot_run(record: RunRecord, path: Path | str) -> Path:
-    """Write a two-panel PNG to ``path``: f - f* and the running average of ||grad f||^2
-    against block updates (left) and against simulated slots (right).
+    """Write a two-panel figure to ``path`` (format from its suffix, written atomically): f - f*
+    and the running average of ||grad f||^2 against block updates (left) and against simulated
+    slots (right).
 
     Raises:
         ParameterError: when matplotlib is not installed.
@@ -36,8 +38,7 @@ def plot_run(record: RunRecord, path: Path | str) -> Path:
     axes[0].legend()
     figure.suptitle(f"{summary['method']} on {summary['objective']}, S = {summary['num_stages']}, "
                     f"step {summary['step_size']:.3g}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120)
-    pyplot.close(figure)
-    return path
+    try:
+        return write_atomically(Path(path), lambda temporary: figure.savefig(temporary, dpi=120))
+    finally:
+        pyplot.close(figure)

@@ -29,6 +29,7 @@ from checks.executor.objective import Objective
 from checks.executor.record import MethodResult
 from checks.executor.ring import VersionRing
 from checks.executor.sampler import Noise, Sampler, streams
+from checks.executor.table_validity import validate
 from checks.executor.trace import Recorder
 from checks.generate import op_table
 from theory.parameters import schedule_spec
@@ -61,7 +62,7 @@ def replayed_steps(config: RunConfig, objective: Objective, sampler: Sampler, no
                    tally: DelayTally) -> tuple[int, Iterator[Step]]:
     """PipeDream's updates in order, with their delays; also returns the largest delay."""
     spec = schedule_spec("pipedream", config.num_stages, config.num_microbatches)
-    index = update_index(op_table(spec), "C1")
+    index = update_index(validate(op_table(spec, config.tables)), "C1")
     order = np.argsort(index.iteration.ravel(), kind="stable")
     blocks, micros = np.divmod(order, config.num_microbatches)
     delays = np.arange(order.size)[:, None] - index.read[:, micros].T

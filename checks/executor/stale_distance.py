@@ -33,6 +33,7 @@ from checks.executor.backend import NUMPY
 from checks.executor.config import RunConfig, run_config
 from checks.executor.fullbatch import full_batch_quadratic
 from checks.executor.probed import train_probed
+from checks.executor.table_validity import validate
 from checks.generate import op_table
 from theory.parameters import schedule_spec
 
@@ -74,7 +75,7 @@ def pipedream_length(stages: int) -> int:
 @cache
 def pipedream_steady(stages: int, micro: int) -> np.ndarray:
     """A mask over PipeDream's updates (in order k): microbatch m with S <= m < M - S."""
-    index = update_index(op_table(schedule_spec("pipedream", stages, micro)), "C1")
+    index = update_index(validate(op_table(schedule_spec("pipedream", stages, micro))), "C1")
     order = np.argsort(index.iteration.ravel(), kind="stable")
     micros = order % micro
     return (micros >= stages) & (micros < micro - stages)

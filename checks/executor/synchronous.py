@@ -102,6 +102,6 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
     log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays)
     policy = SynchronousPolicy(objective, recorder, log, config.step_size, accumulation)
     engine = Engine(objective, policy, recorder, sampler, noise, log)
-    slots = engine.run(round_ops(spec, config.num_microbatches // accumulation))
+    slots = engine.run(round_ops(spec, config.num_microbatches // accumulation, config.tables))
     statistics = log.statistics()
     return MethodResult(slots, statistics, statistics["max_delay"], arrays=log.arrays or {})

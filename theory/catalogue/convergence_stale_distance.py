@@ -86,19 +86,8 @@ def block() -> Theorem:
                  S >= 2, parity=(S,)),
         ),
         variants=(
-            Variant("diagonal dropped: D = delta^2/S",
-                    (step("staleness without the diagonal, where the counting is attained "
-                          "(all ||g^t|| = G, one direction per block)",
-                          dist2(k) <= gamma**2 * G**2 * delta**2 / S,
-                          sp.Eq(dist2(k), gamma**2 * (diagonal + pairs)),
-                          sp.Eq(diagonal, delta * G**2),
-                          sp.Eq(pairs, delta * (delta - 1) * G**2 / S)),)),
-            Variant("delta instead of delta^2: D = delta/S + delta(1 - 1/S) = delta",
-                    (step("staleness with D = delta where the counting is attained",
-                          dist2(k) <= gamma**2 * G**2 * delta,
-                          sp.Eq(dist2(k), gamma**2 * (diagonal + pairs)),
-                          sp.Eq(diagonal, delta * G**2),
-                          sp.Eq(pairs, delta * (delta - 1) * G**2 / S)),)),
+            Variant("stale term dropped: D = 0"),
+            Variant("delta instead of delta^2: D = delta/S + delta(1 - 1/S) = delta"),
             Variant("exponent 2: D <= S^2 at the steady delay",
                     (step("D <= S^2", steady <= S**2, methods=BOTH),)),
             Variant("the crude count is tight: D >= S^4/2 at the steady delay",
@@ -175,9 +164,8 @@ def pd_lag() -> Theorem:
                           sp.And(sp.Rational(7, 12) * (S - 1) ** 3 <= lam,
                                  lam <= sp.Rational(7, 12) * S**3), methods=BOTH, parity=(S,))),
         variants=(
-            Variant("lag S - 1 - j (the halving dropped)",
-                    (step("block j with (S - 1 - j)^2", block_dist2(j)
-                          <= gamma**2 * G**2 * (S - 1 - j) ** 2, *per_block.assumptions[1:]),)),
+            Variant("no factor S on the first term: 2 F0/(gamma K) + gamma S L G^2 + "
+                    "gamma^2 L^2 G^2 Lambda(S)"),
             Variant("exponent 2: Lambda(S) <= S^2", (step("Lambda <= S^2", lam <= S**2,
                                                           methods=BOTH),)),
             Variant("Lambda(S) = 7 S^3/12 exactly",

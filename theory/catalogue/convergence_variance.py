@@ -27,7 +27,6 @@ from theory.catalogue.convergence_chain import (
     cross,
     descent,
     dist2,
-    f,
     grad2,
     grad_gap2,
     hypotheses,
@@ -116,19 +115,9 @@ def variance() -> Theorem:
                  VARIANCES, methods=SYMBOLIC),
             second, third, condition, smooth, stale, *tail(stale, constant, cv.variance_bound(D))),
         variants=(
-            Variant("dropped step-size condition gamma <= 1/L",
-                    (step("the stale-gradient term dropped without L gamma <= 1",
-                          condition.goal, third.goal, stale2(k) >= 0),)),
-            Variant("variance term gamma L sigma^2/S",
-                    (step("one-step with gamma L sigma^2/S, without delays", grad2(k)
-                          <= 2 * S / gamma * (f(k) - f(k + 1)) + gamma * L * sigma**2 / S,
-                          stale.goal, sp.Eq(D, 0)),)),
-            Variant("missing factor 2 in the polarization: -(gamma/S) E||grad f(x^k)||^2",
-                    (step("polarization with gamma/S",
-                          descent(-gamma / S * grad2(k), -gamma / (2 * S) * (1 - L * gamma)
-                                  * stale2(k), gamma / (2 * S) * grad_gap2,
-                                  L * gamma**2 * sigma**2 / (2 * S)),
-                          *third.assumptions[1:]),)),
+            Variant("dropped step-size condition gamma <= 1/L"),
+            Variant("variance term gamma L sigma^2/S"),
+            Variant("missing factor 2 in the polarization: S F0/(gamma K) as the first term"),
         ),
         notes="The variance term gamma L sigma^2 carries no factor S: uniform sampling divides "
               "the block variances' sum sigma^2 by S, as it divides the gradient term. Step 1 is "
@@ -184,19 +173,10 @@ def no_moment() -> Theorem:
         uses=("CONV-VAR",),
         obligations=(smooth, stale, *steps[:3], absorb, *windows, absorbed, steps[3]),
         variants=(
-            Variant("dropped gamma <= 1/(2L)", (step("absorption without 2 L gamma <= 1",
-                                                     absorb.goal, conditions[1]),)),
-            Variant("dropped gamma <= sqrt(S/2)/(L delta)",
-                    (step("absorption without 2 L^2 gamma^2 delta^2 <= S", absorb.goal,
-                          conditions[0]),)),
-            Variant("one factor delta lost: E||x^k - z^k||^2 <= gamma^2 (W + delta sigma^2)/S",
-                    (step("staleness with one delta, where Cauchy-Schwarz is attained",
-                          dist2(k) <= gamma**2 * (window_stale2(k) + delta * sigma**2) / S,
-                          reduce(WINDOW, WINDOW_SCALARS), sp.Eq(window_var, 0),
-                          sp.Eq(dist2(k), delta * mean_inner),
-                          sp.Eq(dist2(k), delta**2 * mean_sq),
-                          sp.Eq(window2, gamma**2 * window_g2),
-                          sp.Eq(window_g2, (window_stale2(k) + delta * sigma**2) / S)),)),
+            Variant("dropped gamma <= 1/(2L)"),
+            Variant("dropped gamma <= sqrt(S/2)/(L delta)"),
+            Variant("no factor S on the first term: 2 F0/(gamma K) + gamma L sigma^2 + "
+                    "gamma^2 L^2 delta^2 sigma^2/S"),
         ),
         notes="The stale gradients E||grad f(z^t)||^2 that A4 would bound are kept and charged "
               "against the -(gamma/2S)(1 - L gamma) E||grad f(z^k)||^2 of the polarization; each "
