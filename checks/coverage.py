@@ -1,7 +1,8 @@
 """Coverage: the obligations' goals, together, imply the theorem's statement.
 
 A theorem is proved only when every obligation is proved AND the obligations cover the statement.
-The coverage check asks Z3 to show, for every parity case of the theorem's ``parity`` symbols:
+The coverage check asks Z3 to show, for every residue case of the theorem's ``parity`` splits
+(and that the cases shown cover the domain, :func:`checks.cases.split_gap`):
 
     assumptions(theorem) and definitions(theorem) and P_1 and ... and P_n  implies  statement
 
@@ -39,7 +40,7 @@ import sympy as sp
 import z3
 from sympy.core.function import AppliedUndef
 
-from checks.cases import lower_bound
+from checks.cases import split_cases, split_gap, splits
 from checks.smt import DEFAULT_RLIMIT, SAFETY_TIMEOUT_MS, Encoder, UntranslatableError
 from checks.verdict import Status, Verdict
 from theory.theorem import Obligation, Theorem
@@ -117,16 +118,17 @@ def definition(encoder: Encoder, formula: sp.Basic) -> z3.BoolRef:
     return z3.ForAll(bound, z3.Implies(guard, body)) if bound else body
 
 
-def parity_constraints(theorem: Theorem, encoder: Encoder) -> list[tuple[str, list]]:
-    """Every parity case of ``theorem.parity`` as (label, constraints) with symbol = lo + 2h."""
-    cases: list[tuple[str, list]] = [("", [])]
-    for symbol in theorem.parity:
-        lowest = lower_bound(symbol)
-        half = z3.Int(f"{symbol.name}_half", encoder.context)
-        variable = encoder.variable(symbol)
-        cases = [(f"{label}, {symbol} {'odd' if (lowest + offset) % 2 else 'even'}".lstrip(", "),
-                  [*constraints, half >= 0, variable == lowest + offset + 2 * half])
-                 for label, constraints in cases for offset in (0, 1)]
+def parity_constraints(theorem: Theorem, encoder: Encoder,
+                       ) -> list[tuple[str, list, dict[sp.Symbol, sp.Expr]]]:
+    """Every residue case of ``theorem.parity`` (modulo 2, or (symbol, k) modulo k) as
+    (label, constraints symbol = lo + r + k*a with a >= 0, substitution)."""
+    cases = []
+    for label, substitution in split_cases(theorem.parity):
+        constraints = []
+        for symbol, expr in substitution.items():
+            constraints += [encoder.variable(part) >= 0 for part in expr.free_symbols]
+            constraints.append(encoder.variable(symbol) == encoder(expr))
+        cases.append((label, constraints, substitution))
     return cases
 
 
@@ -177,8 +179,8 @@ def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
     except (UntranslatableError, ValueError) as error:
         return verdict(Status.UNKNOWN, "not encodable", reason=f"not encodable: {error}")
     cases = parity_constraints(theorem, encoder)
-    labels = []
-    for label, constraints in cases:
+    labels, covered = [], []
+    for label, constraints, substitution in cases:
         answer, _ = _solve([*hypotheses, *constraints], rlimit, encoder.context)
         if answer == z3.unsat:
             return verdict(Status.UNKNOWN, f"case {label or 'all'}",
@@ -201,6 +203,10 @@ def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
             return verdict(Status.UNKNOWN, f"case {label or 'all'}",
                            reason=solver.reason_unknown())
         labels.append(f"{label or 'all parameters'} (goals {consistent})")
+        covered.append(substitution)
+    gap = split_gap(covered, [symbol for symbol, _ in splits(theorem.parity)])
+    if gap is not None:
+        return verdict(Status.UNKNOWN, "cases: " + "; ".join(labels), reason=gap)
     detail = (f"{len(theorem.obligations)} goals imply the statement; cases: "
               + "; ".join(labels))
     return verdict(Status.PROVED, detail)

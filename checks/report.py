@@ -8,9 +8,11 @@ JSON layout (keys are a contract; new keys may be added, none renamed)::
       "profile": "default", "seconds": ..., "ok": true,
       "theorems": [
         {"id", "title", "statement", "latex", "hypotheses", "source", "uses", "expected",
-         "status", "as_expected",
+         "status", "also", "reason", "as_expected",
          "verdicts": [{"method", "status", "seconds", "detail", "solver", "budget",
-                       "counterexample", "reason", "steps": [...]}],
+                       "counterexample", "reason", "steps": [...], "cases": [...]}],
+         "obligations": [{"name", "statement", "status", "proved_by", "refuted_by", "seconds",
+                          "cases": {method: [...]}, "reason", "counterexample"}],
          "variants": [{"description", "status", "method", "counterexample"}]}
       ]
     }
@@ -59,6 +61,7 @@ def statement_latex(theorem: Theorem) -> str:
 def theorem_json(report: TheoremReport) -> dict[str, Any]:
     """The JSON record of one theorem."""
     theorem = report.theorem
+    outcome = report.outcome
     return {
         "id": theorem.id,
         "title": theorem.title,
@@ -68,10 +71,13 @@ def theorem_json(report: TheoremReport) -> dict[str, Any]:
         "source": theorem.source,
         "uses": list(theorem.uses),
         "expected": theorem.expected,
-        "status": report.status.value,
+        "status": outcome.status.value,
+        "also": [status.value for status in outcome.also],
+        "reason": outcome.reason,
         "as_expected": report.as_expected,
         "seconds": round(report.seconds, 4),
         "verdicts": [verdict.to_json() for verdict in report.verdicts],
+        "obligations": [obligation.to_json() for obligation in report.obligations],
         "variants": [_variant_json(variant) for variant in report.variants],
     }
 

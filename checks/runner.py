@@ -1,10 +1,16 @@
 """Check every theorem by every method that applies, and every wrong variant.
 
-The exhaustive method generates each grid's tables once for all the claims on it; grids and
-proofs run in a pool of worker processes. A theorem is as expected when each of its methods
-reaches the expected status (``proved`` for the proof methods and ``checked`` for the exhaustive
-one, or ``refuted`` everywhere for a false statement of the paper's) and every variant is
-refuted by some method with a counterexample.
+The exhaustive method generates each grid's tables once for all the claims on it; grids, proofs
+and the soundness checks of a proof (coverage, provenance, tautologies) run in a pool of worker
+processes. A theorem's status follows the rule of :func:`checks.verdict.theorem_status`: proved
+only when every obligation is proved by some prover, no goal is a tautology, the goals cover the
+statement and every premise resolves.
+
+A theorem is as expected when its status is the expected one and the finite methods agree:
+expected ``proved`` (or ``checked``) also needs the exhaustive method ``checked`` and the
+empirical method ``confirmed`` wherever they apply; ``confirmed`` needs the empirical method
+``confirmed``; ``refuted`` needs every method (SymPy, Z3, exhaustive, empirical) to refute. Every
+variant must be refuted by some method with a counterexample.
 """
 
 from __future__ import annotations
@@ -20,12 +26,25 @@ from typing import Any
 
 from tqdm import tqdm
 
+from checks.coverage import check_coverage
 from checks.empirical import confirm
 from checks.exhaustive import GridRun, compile_claim
 from checks.profiles import Profile
+from checks.provenance import check_provenance
 from checks.smt import prove_smt
 from checks.symbolic import prove_symbolic
-from checks.verdict import Status, Verdict, combine, strongest
+from checks.tautology import check_tautologies
+from checks.verdict import (
+    PROVERS,
+    ObligationVerdict,
+    Status,
+    TheoremStatus,
+    Verdict,
+    combine,
+    fold_obligation,
+    strongest,
+    theorem_status,
+)
 from theory.catalogue import by_id, catalogue
 from theory.theorem import Claim, Grid, Obligation, Theorem
 
@@ -33,6 +52,11 @@ logger = logging.getLogger(__name__)
 
 PROOF_STATUS = {"symbolic": Status.PROVED, "smt": Status.PROVED, "exhaustive": Status.CHECKED,
                 "empirical": Status.CONFIRMED}
+
+SOUNDNESS = ("coverage", "provenance", "tautology")
+"""The checks that make proved obligations a proof of the statement."""
+
+FINITE = ("exhaustive", "empirical")
 
 
 @dataclass(frozen=True)
@@ -89,16 +113,30 @@ class VariantReport:
 
 @dataclass
 class TheoremReport:
-    """All verdicts on one theorem and its variants."""
+    """All verdicts on one theorem and its variants, and its obligations one by one."""
 
     theorem: Theorem
     verdicts: list[Verdict] = field(default_factory=list)
     variants: list[VariantReport] = field(default_factory=list)
+    obligations: list[ObligationVerdict] = field(default_factory=list)
+
+    def verdict(self, method: str) -> Verdict | None:
+        """The verdict of ``method``, if it ran."""
+        return next((v for v in self.verdicts if v.method == method), None)
+
+    @property
+    def outcome(self) -> TheoremStatus:
+        """Status, what the finite methods reached beside it, and what keeps it from proved
+        (see :func:`checks.verdict.theorem_status`)."""
+        return theorem_status(self.obligations, self.verdict("coverage"),
+                              self.verdict("provenance"),
+                              [v for v in self.verdicts if v.method in FINITE],
+                              reverse=self.theorem.expected == "refuted")
 
     @property
     def status(self) -> Status:
-        """The strongest verdict."""
-        return strongest([verdict.status for verdict in self.verdicts])
+        """The theorem's status: proved only when the proof is complete."""
+        return self.outcome.status
 
     @property
     def seconds(self) -> float:
@@ -114,14 +152,41 @@ class TheoremReport:
 
     @property
     def as_expected(self) -> bool:
-        """Every method reached its expected status and every variant is refuted."""
-        methods_ok = all(verdict.status is self.expected_status(verdict.method)
-                         for verdict in self.verdicts)
-        return methods_ok and all(report.refutation is not None for report in self.variants)
+        """The status is the expected one, the finite methods agree with it, and every variant
+        is refuted."""
+        expected = self.theorem.expected
+        if expected == "refuted":
+            methods = [v for v in self.verdicts if v.method in PROOF_STATUS]
+            methods_ok = bool(methods) and all(v.status is Status.REFUTED for v in methods)
+        else:
+            methods_ok = all(v.status is PROOF_STATUS[v.method] for v in self.verdicts
+                             if v.method in FINITE)
+        status_ok = self.status.value == expected
+        return (status_ok and methods_ok and self.provers_agree
+                and all(report.refutation is not None for report in self.variants))
+
+    @property
+    def provers_agree(self) -> bool:
+        """A prover's verdict reads ``proved`` only if every obligation it applies to lists it
+        in ``proved_by`` (the fold of its steps and the obligations' statuses agree)."""
+        for verdict in self.verdicts:
+            if verdict.method not in PROVERS or verdict.status is not Status.PROVED:
+                continue
+            pairs = zip(self.theorem.obligations, self.obligations, strict=False)
+            if any(verdict.method in ob.methods and verdict.method not in folded.proved_by
+                   for ob, folded in pairs):
+                return False
+        return True
 
 
 def prove(obligations: Sequence[Obligation], method: str, rlimit: int) -> Verdict:
-    """Fold the verdicts of ``method`` on every obligation it applies to."""
+    """Fold the verdicts of ``method`` (a prover) on every obligation it applies to.
+
+    Raises:
+        ValueError: when ``method`` is not a prover.
+    """
+    if method not in PROVERS:
+        raise ValueError(f"method must be one of {', '.join(PROVERS)}, got {method!r}")
     steps = [prove_symbolic(ob) if method == "symbolic" else prove_smt(ob, rlimit)
              for ob in obligations if method in ob.methods]
     count = len(steps)
@@ -144,9 +209,16 @@ def _resolve(reference: Theorem | str) -> Theorem:
 
 def _proof_task(task: tuple[Theorem | str, int | None, str, int],
                 ) -> tuple[str, int | None, str, Verdict]:
-    """Worker: one theorem's (or one variant's) obligations by one method."""
+    """Worker: one theorem's (or one variant's) obligations by one prover, or one soundness
+    check of the theorem's proof (coverage, provenance, tautologies)."""
     reference, variant, method, rlimit = task
     theorem = _resolve(reference)
+    if method == "coverage":
+        return theorem.id, variant, method, check_coverage(theorem, rlimit)
+    if method == "provenance":
+        return theorem.id, variant, method, check_provenance(theorem)
+    if method == "tautology":
+        return theorem.id, variant, method, check_tautologies(theorem)
     obligations = theorem.obligations if variant is None else theorem.variants[variant].obligations
     return theorem.id, variant, method, prove(obligations, method, rlimit)
 
@@ -241,6 +313,9 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
                    for method in ("symbolic", "smt")
                    if any(method in ob.methods for ob in
                           (t.obligations if v is None else t.variants[v].obligations))]
+    # the soundness checks first: coverage is the longest task of many theorems
+    proof_tasks = [(_reference(t), None, method, profile.rlimit) for t in theorems
+                   if t.obligations for method in SOUNDNESS] + proof_tasks
     grid_tasks = [(grid, claims, profile) for grid, claims in _grids(theorems).items()]
     empirical_tasks = [(t.id, profile, plots) for t in theorems if "empirical" in t.methods()]
     started = time.perf_counter()
@@ -283,11 +358,14 @@ def _assemble(theorems: Sequence[Theorem], results: list) -> list[TheoremReport]
     reports = []
     for theorem in theorems:
         report = TheoremReport(theorem)
-        report.verdicts = _ordered(proofs.get((theorem.id, None), []))
+        own = _ordered(proofs.get((theorem.id, None), []))
+        report.verdicts = [v for v in own if v.method not in SOUNDNESS]
         if (theorem.id, None) in claims:
             report.verdicts.append(_fold_claims(claims[(theorem.id, None)]))
         if theorem.id in empirical:
             report.verdicts.append(empirical[theorem.id])
+        report.verdicts += [v for v in own if v.method in SOUNDNESS]
+        report.obligations = fold_obligations(theorem, own)
         measured = measured_variants(empirical.get(theorem.id), theorem)
         for number, variant in enumerate(theorem.variants):
             verdicts = _ordered(proofs.get((theorem.id, number), []))
@@ -302,8 +380,31 @@ def _assemble(theorems: Sequence[Theorem], results: list) -> list[TheoremReport]
     return reports
 
 
+def fold_obligations(theorem: Theorem, verdicts: list[Verdict]) -> list[ObligationVerdict]:
+    """Each obligation's status from the provers' steps on it and the tautology check.
+
+    A prover's verdict has one step per obligation it applies to, in catalogue order; an
+    obligation no prover's verdict covers is unknown ("no prover applies"), and one the
+    tautology check did not clear is unknown too.
+    """
+    per_obligation: list[list[Verdict]] = [[] for _ in theorem.obligations]
+    tautologies: list[str | None] = ["tautology check did not run"] * len(theorem.obligations)
+    for verdict in verdicts:
+        if verdict.method in PROVERS:
+            applies = [n for n, ob in enumerate(theorem.obligations)
+                       if verdict.method in ob.methods]
+            for number, step in zip(applies, verdict.steps, strict=False):
+                per_obligation[number].append(step)
+        elif verdict.method == "tautology":
+            for number, step in enumerate(verdict.steps[:len(theorem.obligations)]):
+                tautologies[number] = step.reason if step.status is not Status.PROVED else None
+    return [fold_obligation(ob.name, str(ob.goal), steps, tautology)
+            for ob, steps, tautology in zip(theorem.obligations, per_obligation, tautologies,
+                                            strict=True)]
+
+
 def _ordered(verdicts: list[Verdict]) -> list[Verdict]:
-    order = {"symbolic": 0, "smt": 1}
+    order = {"symbolic": 0, "smt": 1, "coverage": 3, "provenance": 4, "tautology": 5}
     return sorted(verdicts, key=lambda verdict: order.get(verdict.method, 2))
 
 

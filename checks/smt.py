@@ -14,14 +14,18 @@ are). A proof that uses such sums holds for every value they could take, so it s
 found with them may give a sum a value its terms cannot have, so it counts as unknown, not as a
 refutation.
 
-To prove an obligation, assert its assumptions and the negated goal, then ``check()``:
-``unsat`` is proved, ``sat`` is refuted with the model as counterexample, ``unknown`` keeps
-``reason_unknown()``. The budget is Z3's deterministic ``rlimit``, so a verdict does not depend on
+To prove an obligation, assert its assumptions and first ask for a model of them alone: without
+one the obligation is ``unknown`` ("vacuous hypotheses"), since anything follows from
+contradictory assumptions. Then add the negated goal and ``check()``: ``unsat`` is proved,
+``sat`` is refuted with the model as counterexample, ``unknown`` keeps ``reason_unknown()``.
+With a case split this is done case by case, and the cases proved must cover the domain. The
+budget is Z3's deterministic ``rlimit``, so a verdict does not depend on
 the speed of the machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from fractions import Fraction
@@ -31,7 +35,7 @@ import sympy as sp
 import z3
 from sympy.core.function import AppliedUndef
 
-from checks.cases import parity_cases, substitute
+from checks.cases import parity_cases, split_verdict, substitute
 from checks.verdict import Status, Verdict
 from theory.theorem import Obligation
 
@@ -298,53 +302,91 @@ def _number(value: Any) -> Any:
     return int(fraction) if fraction.denominator == 1 else str(fraction)
 
 
-def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder]:
+def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder, Any]:
+    """(answer, solver, encoder, hypotheses answer) for one case: first whether the assumptions
+    and side conditions alone have a model, then, when they do, whether the goal can fail."""
     context = z3.Context()  # a fresh context: the verdict does not depend on earlier checks
     encoder = Encoder(context)
     assumptions = [encoder(assumption) for assumption in obligation.assumptions]
     negated = z3.Not(encoder(obligation.goal))
+    hypotheses, solver = _solve([*assumptions, *encoder.side_conditions], rlimit, context)
+    if hypotheses != z3.sat:
+        return hypotheses, solver, encoder, hypotheses
+    # a fresh solver: an incremental one reasons more weakly about nonlinear arithmetic
+    answer, solver = _solve([*assumptions, *encoder.side_conditions, negated], rlimit, context)
+    return answer, solver, encoder, hypotheses
+
+
+def _solve(facts: list, rlimit: int, context: z3.Context) -> tuple[Any, z3.Solver]:
     solver = z3.Solver(ctx=context)
     solver.set("rlimit", rlimit)
     solver.set("timeout", SAFETY_TIMEOUT_MS)
-    solver.add(*assumptions, *encoder.side_conditions, negated)
-    return solver.check(), solver, encoder
+    solver.add(*facts)
+    return solver.check(), solver
+
+
+def hypotheses_satisfiable(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> bool | None:
+    """Whether the assumptions of ``obligation`` (with the encoder's side conditions) have a
+    model: True (Z3 found one), False (unsat) or None (undecided).
+
+    Raises:
+        UntranslatableError: when an assumption has no Z3 encoding (a goal without one only
+            contributes no side conditions).
+    """
+    context = z3.Context()
+    encoder = Encoder(context)
+    assumptions = [encoder(assumption) for assumption in obligation.assumptions]
+    # the goal's side conditions (floors, signs of its functions); a goal Z3 cannot encode
+    # adds none, and the assumptions alone decide whether the hypotheses have a model
+    with contextlib.suppress(UntranslatableError):
+        encoder(obligation.goal)
+    answer, _ = _solve([*assumptions, *encoder.side_conditions], rlimit, context)
+    return True if answer == z3.sat else False if answer == z3.unsat else None
 
 
 def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
-    """Assert the assumptions and the negated goal; unsat proves, sat refutes, else unknown.
+    """Per case: the hypotheses must have a model, then the assumptions and the negated goal
+    must be unsat (proved); sat refutes, anything else is unknown. The cases proved must cover
+    the domain of the split (:func:`checks.cases.split_gap`) for the obligation to be proved.
 
-    With ``obligation.parity`` every parity case is checked on its own (same budget each).
+    With ``obligation.parity`` every residue case is checked on its own (same budget each).
     """
     started = time.perf_counter()
     budget = f"rlimit={rlimit} per case (stop after {SAFETY_TIMEOUT_MS // 1000} s)"
-    cases = parity_cases(obligation)
-    for label, substitution in cases:
+
+    def verdict(status: Status, detail: str, **extra: Any) -> Verdict:
+        return Verdict("smt", status, time.perf_counter() - started, detail, solver_version(),
+                       budget, **extra)
+
+    proved: list[tuple[str, dict]] = []
+    for label, substitution in parity_cases(obligation):
         try:
-            answer, solver, encoder = _check_case(substitute(obligation, substitution), rlimit)
+            answer, solver, encoder, hypotheses = _check_case(
+                substitute(obligation, substitution), rlimit)
         except UntranslatableError as error:
-            return Verdict("smt", Status.UNKNOWN, time.perf_counter() - started,
-                           obligation.name, solver_version(), budget,
-                           reason=f"not encodable: {error}")
+            return verdict(Status.UNKNOWN, obligation.name, reason=f"not encodable: {error}")
         where = f" ({label})" if label else ""
+        if hypotheses == z3.unsat:
+            return verdict(Status.UNKNOWN, obligation.name + where,
+                           reason="vacuous hypotheses: the assumptions have no model")
+        if hypotheses != z3.sat:
+            return verdict(Status.UNKNOWN, obligation.name + where,
+                           reason="vacuous hypotheses not excluded: no model of the assumptions "
+                                  f"found ({solver.reason_unknown()})")
         if answer == z3.sat and encoder.opaque_sums:
-            return Verdict("smt", Status.UNKNOWN, time.perf_counter() - started,
-                           obligation.name + where, solver_version(), budget,
+            return verdict(Status.UNKNOWN, obligation.name + where,
                            reason="a model exists only with the sums "
                                   f"{', '.join(sorted(set(encoder.opaque_sums)))} taken as free "
                                   "values, so it is not a counterexample")
         if answer == z3.sat:
             values = _model_values(solver.model(), encoder)
             values.update(_undo_split(substitution, values))
-            return Verdict("smt", Status.REFUTED, time.perf_counter() - started,
-                           obligation.name + where, solver_version(), budget,
-                           counterexample=values)
+            return verdict(Status.REFUTED, obligation.name + where, counterexample=values)
         if answer != z3.unsat:
-            return Verdict("smt", Status.UNKNOWN, time.perf_counter() - started,
-                           obligation.name + where, solver_version(), budget,
+            return verdict(Status.UNKNOWN, obligation.name + where,
                            reason=solver.reason_unknown())
-    detail = obligation.name + (f" ({len(cases)} parity cases)" if len(cases) > 1 else "")
-    return Verdict("smt", Status.PROVED, time.perf_counter() - started, detail,
-                   solver_version(), budget)
+        proved.append((label, substitution))
+    return split_verdict(verdict, obligation, proved)
 
 
 def _undo_split(substitution: dict[sp.Symbol, sp.Expr], values: dict[str, Any]) -> dict:

@@ -13,8 +13,15 @@ reasoning counts as empty.
 
 from __future__ import annotations
 
+import time
+
 import sympy as sp
 import z3
+
+from checks.verdict import Status, Verdict
+from theory.theorem import Theorem
+
+METHOD = "tautology"
 
 _BOOLEAN = {"And": z3.And, "Or": z3.Or, "Not": z3.Not, "Implies": z3.Implies}
 
@@ -65,4 +72,35 @@ def is_tautology(goal: sp.Basic) -> bool:
     return solver.check() == z3.unsat
 
 
-__all__ = ["is_tautology"]
+def tautology_reason(goal: sp.Basic) -> str | None:
+    """The reason an obligation with ``goal`` is rejected, None when it is not a tautology."""
+    if is_tautology(goal):
+        return f"tautology: {goal} holds whatever its terms mean"
+    return None
+
+
+def check_tautologies(theorem: Theorem) -> Verdict:
+    """One step per obligation (``proved``: the goal depends on its terms; ``unknown`` with
+    reason "tautology: ..." when it does not); the verdict is ``proved`` when no goal is a
+    tautology."""
+    started = time.perf_counter()
+    steps = []
+    for obligation in theorem.obligations:
+        begun = time.perf_counter()
+        reason = tautology_reason(obligation.goal)
+        status = Status.UNKNOWN if reason else Status.PROVED
+        steps.append(Verdict(METHOD, status, time.perf_counter() - begun, obligation.name,
+                             f"z3 {z3.get_version_string()}", reason=reason))
+    rejected = [step for step in steps if step.status is Status.UNKNOWN]
+    seconds = time.perf_counter() - started
+    if rejected:
+        return Verdict(METHOD, Status.UNKNOWN, seconds,
+                       f"{len(rejected)} of {len(steps)} goals are tautologies",
+                       f"z3 {z3.get_version_string()}", reason=rejected[0].reason,
+                       steps=tuple(steps))
+    return Verdict(METHOD, Status.PROVED, seconds,
+                   f"none of {len(steps)} goals holds whatever its terms mean",
+                   f"z3 {z3.get_version_string()}", steps=tuple(steps))
+
+
+__all__ = ["METHOD", "check_tautologies", "is_tautology", "tautology_reason"]

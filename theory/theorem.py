@@ -67,7 +67,8 @@ class Obligation:
         goal: a SymPy Boolean (relation, And, Or, ...).
         assumptions: SymPy Booleans (the domains of the free symbols included).
         methods: which of "symbolic" and "smt" apply.
-        parity: symbols the SymPy prover splits as 2n and 2n + 1 before simplifying.
+        parity: case splits the provers make before simplifying: a symbol x is split by
+            parity (x = lo + 2n, lo + 1 + 2n), a pair (x, k) by its residue modulo k.
         premises: the provenance of the assumptions that are not domains of symbols: each
             non-domain assumption appears here as the formula of a :class:`Premise`.
     """
@@ -76,7 +77,7 @@ class Obligation:
     goal: sp.Basic
     assumptions: tuple[sp.Basic, ...] = ()
     methods: tuple[str, ...] = ("symbolic", "smt")
-    parity: tuple[sp.Symbol, ...] = ()
+    parity: tuple[sp.Symbol | tuple[sp.Symbol, int], ...] = ()
     premises: tuple[Premise, ...] = ()
 
     def with_goal(self, goal: sp.Basic, name: str | None = None) -> Obligation:
@@ -183,7 +184,8 @@ class Theorem:
         expected: the status every method is expected to reach ("proved" means the proof
             methods prove, the exhaustive method checks and the empirical method confirms;
             "confirmed" for a claim about measurements, which only the empirical method
-            decides; "refuted" for the paper's forms that are false).
+            decides; "checked" for a claim only the exhaustive method decides; "refuted" for
+            the paper's forms that are false).
         uses: ids of theorems whose results the obligations rely on.
         notes: what the theorem adds or how it relates to the paper, in words.
         assumptions: the formal hypotheses of ``statement`` (SymPy Booleans: the domains of
@@ -192,7 +194,8 @@ class Theorem:
         definitions: conservative definitions ``Eq(q(x, ...), expr)`` of the uninterpreted
             quantities the statement speaks about (``q`` an undefined function applied to
             distinct symbols, not occurring in ``expr``); read as for all x, ...
-        parity: symbols of the statement the coverage check splits by parity, case by case.
+        parity: splits of statement symbols the coverage check makes, case by case (a symbol
+            by parity, a pair (symbol, k) by its residue modulo k).
     """
 
     id: str
@@ -209,7 +212,7 @@ class Theorem:
     tags: tuple[str, ...] = field(default=())
     assumptions: tuple[sp.Basic, ...] = ()
     definitions: tuple[sp.Basic, ...] = ()
-    parity: tuple[sp.Symbol, ...] = ()
+    parity: tuple[sp.Symbol | tuple[sp.Symbol, int], ...] = ()
 
     def undecided(self) -> Theorem:
         """This theorem, after checking that no obligation was already decided when built.

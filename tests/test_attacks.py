@@ -1,0 +1,205 @@
+"""The attack suite: small plausible edits of the package must make the main job fail.
+
+Each mutation replaces one piece of text, exactly once, in one file of a copy of the package
+(theory/, checks/, pyproject.toml, and the fixture theorems of ``attack_fixtures``), then runs
+``python -m checks --only IDS --profile quick --json ...`` in that copy. The mutation is killed
+when the run exits non-zero, or reports a theorem refuted that is not expected to be. The
+unmutated copy must pass on the same ids first, so that a kill means the edit was noticed.
+
+Run with ``pytest -m attack``; the kill ratio and each mutation's time are printed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "attack_fixtures.py"
+REGISTER = ("\nfrom theory.catalogue import attack_fixtures  # noqa: E402\n\n"
+            "SECTIONS = (*SECTIONS, attack_fixtures)\n")
+
+pytestmark = pytest.mark.attack
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """Replace ``old`` by ``new`` (exactly once) in ``path``; ``targets`` must then fail."""
+
+    name: str
+    path: str
+    old: str
+    new: str
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Run:
+    """The main job's exit code, its JSON (None when it wrote none) and its time."""
+
+    code: int
+    report: dict | None
+    seconds: float
+    output: str
+
+
+def copy_package(destination: Path) -> Path:
+    """A copy of the package with the fixture theorems in its catalogue."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("theory", "checks"):
+        shutil.copytree(ROOT / folder, destination / folder, ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", destination / "pyproject.toml")
+    catalogue = destination / "theory" / "catalogue"
+    shutil.copy2(FIXTURES, catalogue / "attack_fixtures.py")
+    init = catalogue / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + REGISTER, encoding="utf-8")
+    return destination
+
+
+def mutate(root: Path, mutation: Mutation) -> None:
+    """Apply ``mutation`` to the copy at ``root``, asserting the text occurs exactly once."""
+    path = root / mutation.path
+    text = path.read_text(encoding="utf-8")
+    count = text.count(mutation.old)
+    assert count == 1, f"{mutation.name}: {mutation.old!r} occurs {count} times in {mutation.path}"
+    path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+
+
+def run_main(root: Path, ids: tuple[str, ...]) -> Run:
+    """``python -m checks --only ids --profile quick --json`` with the copy as cwd and path."""
+    output = root / "verdicts.json"
+    output.unlink(missing_ok=True)
+    environment = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "checks", "--only", *ids, "--profile", "quick", "--json",
+         str(output)], cwd=root, env=environment, capture_output=True, text=True, timeout=600)
+    report = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
+    return Run(done.returncode, report, time.perf_counter() - started,
+               done.stdout[-2000:] + done.stderr[-2000:])
+
+
+def killed(run: Run) -> bool:
+    """The run failed, or it reports a refutation of a theorem expected to hold."""
+    if run.code != 0:
+        return True
+    return any(t["status"] == "refuted" and t["expected"] != "refuted"
+               for t in (run.report or {}).get("theorems", []))
+
+
+SPLIT, EVEN, MOD4 = "ATK-SPLIT", "ATK-EVEN", "ATK-MOD4"
+SPLITS = (SPLIT, EVEN, MOD4)
+
+MUTATIONS = (
+    Mutation("split drops a residue class", "checks/cases.py",
+             "range(modulus) for _, modulus in normal",
+             "range(modulus - 1) for _, modulus in normal", SPLITS),
+    Mutation("Z3 proves only the first case", "checks/smt.py",
+             "        proved.append((label, substitution))\n    return split_verdict(",
+             "        proved.append((label, substitution))\n        break\n"
+             "    return split_verdict(", SPLITS),
+    Mutation("SymPy proves only the first case", "checks/symbolic.py",
+             "            proved.append((label, substitution))\n            continue",
+             "            proved.append((label, substitution))\n            break",
+             SPLITS),
+    Mutation("Z3 skips the vacuity check", "checks/smt.py",
+             "    if hypotheses != z3.sat:\n"
+             "        return hypotheses, solver, encoder, hypotheses\n",
+             "    hypotheses = z3.sat\n", ("ATK-VACUOUS",)),
+    Mutation("SymPy skips the vacuity check", "checks/symbolic.py",
+             "        empty = vacuity(case)", "        empty = None", ("ATK-VACUOUS",)),
+    Mutation("status is the strongest verdict", "checks/runner.py",
+             "        return self.outcome.status",
+             "        return strongest([verdict.status for verdict in self.verdicts])",
+             ("ATK-GAP",)),
+    Mutation("status ignores coverage", "checks/verdict.py",
+             '(("coverage", coverage), ("provenance", provenance))',
+             '(("provenance", provenance),)', ("ATK-GAP",)),
+    Mutation("status ignores provenance", "checks/verdict.py",
+             '(("coverage", coverage), ("provenance", provenance))',
+             '(("coverage", coverage),)', ("ATK-PREMISE",)),
+    Mutation("coverage proves false instead of the statement", "checks/coverage.py",
+             "*premises, z3.Not(claim)]", "*premises, z3.BoolVal(False, encoder.context)]",
+             ("ATK-GAP",)),
+    Mutation("provenance takes every premise for a domain", "checks/provenance.py",
+             '    formula = sp.sympify(formula)\n    if formula is sp.true:',
+             '    formula = sp.sympify(formula)\n    if True:', ("ATK-PREMISE",)),
+    Mutation("obligation fold accepts tautologies", "checks/verdict.py",
+             "    if tautology is not None:", "    if False:", ("ATK-TAUT",)),
+    Mutation("tautology check never fires", "checks/tautology.py",
+             "    return solver.check() == z3.unsat", "    return False", ("ATK-TAUT",)),
+    Mutation("obligation fold treats unknown as proved", "checks/verdict.py",
+             "if v.status is Status.PROVED)", "if v.status in (Status.PROVED, Status.UNKNOWN))",
+             ("ATK-UNKNOWN",)),
+    Mutation("status ignores unproved obligations", "checks/verdict.py",
+             "        if obligation.status is not Status.PROVED:\n            detail",
+             "        if False:\n            detail", ("ATK-UNKNOWN",)),
+    Mutation("combine treats unknown as proved", "checks/verdict.py",
+             "    if unknown:\n        return Verdict(method, Status.UNKNOWN",
+             "    if False:\n        return Verdict(method, Status.UNKNOWN", ("ATK-UNKNOWN",)),
+    Mutation("soundness checks not scheduled", "checks/runner.py",
+             "if t.obligations for method in SOUNDNESS]", "if False for method in SOUNDNESS]",
+             (SPLIT,)),
+    Mutation("SymPy never searches for a counterexample", "checks/symbolic.py",
+             "        counterexample = _search(obligation)", "        counterexample = None",
+             (EVEN, MOD4)),
+    Mutation("a Z3 model is not a refutation", "checks/smt.py",
+             "        if answer == z3.sat:\n            values",
+             "        if False:\n            values", (EVEN, MOD4)),
+)
+
+
+@pytest.fixture(scope="session")
+def attack_copy(tmp_path_factory) -> Path:
+    """One pristine copy of the package; each mutation works on a copy of it."""
+    return copy_package(tmp_path_factory.mktemp("pristine"))
+
+
+@pytest.fixture(scope="session")
+def baseline(attack_copy):
+    """Whether the unmutated copy passes, by tuple of ids (each run once)."""
+    runs: dict[tuple[str, ...], Run] = {}
+
+    def passes(ids: tuple[str, ...]) -> Run:
+        if ids not in runs:
+            runs[ids] = run_main(attack_copy, ids)
+        return runs[ids]
+    return passes
+
+
+@pytest.fixture(scope="session")
+def attack_results(request) -> dict[str, tuple[bool, float]]:
+    """Mutation name -> (killed, seconds), printed as the kill ratio after the run."""
+    results = getattr(request.config, "attack_results", None)
+    if results is None:
+        results = request.config.attack_results = {}
+    return results
+
+
+def test_the_copy_runs_the_copied_package(attack_copy):
+    environment = {**os.environ, "PYTHONPATH": str(attack_copy)}
+    found = subprocess.run([sys.executable, "-c", "import checks; print(checks.__file__)"],
+                           cwd=attack_copy, env=environment, capture_output=True, text=True)
+    assert Path(found.stdout.strip()).resolve().is_relative_to(attack_copy.resolve())
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=[m.name for m in MUTATIONS])
+def test_mutation_is_killed(mutation, attack_copy, baseline, attack_results, tmp_path):
+    before = baseline(mutation.targets)
+    assert before.code == 0 and not killed(before), \
+        f"the unmutated package fails on {mutation.targets}:\n{before.output}"
+    root = tmp_path / "copy"
+    shutil.copytree(attack_copy, root)
+    mutate(root, mutation)
+    after = run_main(root, mutation.targets)
+    attack_results[mutation.name] = (killed(after), after.seconds)
+    assert after.report is not None, f"the mutated job wrote no report:\n{after.output}"
+    assert killed(after), f"{mutation.name} survived: {mutation.targets} still as expected"
