@@ -31,7 +31,7 @@ import z3
 
 from checks.outputs import write_json as write_strict_json
 from checks.runner import TheoremReport
-from theory.theorem import METHODS, Theorem
+from theory.theorem import Theorem
 
 
 def versions() -> dict[str, str]:
@@ -110,12 +110,18 @@ def write_json(document: dict[str, Any], path: Path) -> None:
     write_strict_json(document, path)
 
 
-def table(reports: list[TheoremReport], width: int = 62) -> str:
+TABLE_METHODS = ("symbolic", "smt", "coverage", "provenance", "exhaustive", "empirical")
+"""The verdict columns of the terminal table, in order (the tautology check shows in the
+status)."""
+
+
+def table(reports: list[TheoremReport], width: int = 48) -> str:
     """The terminal table: id (marked ``!`` when not as expected), claim, the expected status,
-    one status per method, variants caught, time."""
-    methods = [method for method in METHODS
+    the theorem's status (with what the finite methods reached beside it), one status per
+    method, variants caught, time."""
+    methods = [method for method in TABLE_METHODS
                if any(v.method == method for report in reports for v in report.verdicts)]
-    header = ["id", "claim", "expected", *methods, "variants", "time"]
+    header = ["id", "claim", "expected", "status", *methods, "variants", "time"]
     rows = [header]
     for report in reports:
         by_method = {verdict.method: verdict.status.value for verdict in report.verdicts}
@@ -125,6 +131,7 @@ def table(reports: list[TheoremReport], width: int = 62) -> str:
             report.theorem.id + ("" if report.as_expected else " !"),
             title if len(title) <= width else title[: width - 3] + "...",
             report.theorem.expected,
+            ", ".join([report.status.value, *(status.value for status in report.also)]),
             *(by_method.get(method, "-") for method in methods),
             f"{caught}/{len(report.variants)} refuted",
             f"{report.seconds:.1f}s",

@@ -20,9 +20,13 @@ What a theorem's status means (the rule of :func:`theorem_status`):
 * it is ``refuted`` when the exhaustive or the empirical method refutes it, or, for a statement
   of the paper's that is false (coverage then proves statement ==> every obligation), when an
   obligation is refuted;
-* otherwise the proof is incomplete and the theorem is at most ``checked`` (the exhaustive
-  method checked it), else ``confirmed`` (the empirical method confirmed it), else ``unknown``;
-  ``reason`` says what is missing (the first unproved obligation, coverage, provenance).
+* otherwise, when an obligation is not proved (unknown, refuted, a tautology), the theorem takes
+  the weakest obligation's status, ``unknown`` (a refuted step does not refute the theorem, it
+  breaks its proof), and what the finite methods reached is reported beside it;
+* otherwise every obligation is proved but the proof is incomplete (coverage or provenance
+  fails): a part of the statement that no obligation covers can at most be ``checked`` (the
+  exhaustive method checked it), else ``confirmed`` (the empirical method), else ``unknown``;
+* ``reason`` says what is missing (the first unproved obligation, coverage, provenance).
 
 ``also`` lists what the exhaustive and empirical methods reached beside the status.
 """
@@ -252,5 +256,7 @@ def theorem_status(obligations: Sequence[ObligationVerdict], coverage: Verdict |
         missing = _missing(obligations, coverage, provenance)
         if missing is None:
             return TheoremStatus(Status.PROVED, also)
+        if any(ob.status is not Status.PROVED for ob in obligations):
+            return TheoremStatus(Status.UNKNOWN, also, missing)
     status = also[0] if also else Status.UNKNOWN
     return TheoremStatus(status, tuple(s for s in also if s is not status), missing)
