@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks.executor.config import run_config
-from checks.executor.run import run_method
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.run import run_method
 
 REFERENCE = {"pipedream": (1.5, 136e6), "rpd": (2.3, None)}
 STEP_SIZE = 2.0**-6

@@ -9,7 +9,7 @@ Cases:
 * ``run-method PD d=512``: ``run-method pipedream --objective quadratic --stages 16 --dim 512
   --step-size 0.01`` (2560 block updates).
 
-For each case: the best wall time of ``repeats`` fresh processes (``python -m checks ...``), the
+For each case: the best wall time of ``repeats`` fresh processes (``pipeproof ...``), the
 best in-process time after one warm-up call, their ratio, and whether the fresh process imported
 SymPy or Z3 (from ``python -X importtime``). ``interpreter`` is ``python -c pass``, the floor of
 any fresh process.
@@ -43,9 +43,9 @@ HEAVY = ("sympy", "z3")
 
 
 def fresh_once(argv: list[str], root: Path) -> float:
-    """Wall time of ``python -m checks argv`` in a new process, run in ``root``."""
+    """Wall time of ``pipeproof argv`` in a new process, run in ``root``."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "checks", *argv], cwd=root, check=True,
+    subprocess.run([sys.executable, "-m", "pipeproof.checks", *argv], cwd=root, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
@@ -62,7 +62,7 @@ def interpreter_seconds(repeats: int) -> float:
 
 def in_process_seconds(argv: list[str], repeats: int) -> float:
     """Best time of ``main(argv)`` in this process after one warm-up call."""
-    from checks.cli import main
+    from pipeproof.checks.cli.main import main
 
     times = []
     for attempt in range(repeats + 1):
@@ -87,7 +87,7 @@ def in_process_child(root: Path, repeats: int) -> dict[str, float]:
 
 def imports(argv: list[str], root: Path) -> dict[str, Any]:
     """Import time in seconds (sum of ``-X importtime`` self times) and the heavy modules."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "checks", *argv],
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeproof.checks", *argv],
                             cwd=root, check=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     total, loaded = 0, set()

@@ -16,9 +16,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from checks import delays
-from checks.generate import op_table
-from theory.parameters import schedule_spec
+from pipeproof.checks.tables import delays
+from pipeproof.checks.tables.generate import op_table
+from pipeproof.theory.parameters import schedule_spec
 
 REFERENCE_SECONDS = {128: 0.5, 256: 2.7}
 TARGET_SPEEDUP = 20

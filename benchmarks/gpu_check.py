@@ -28,9 +28,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks.executor.config import METHODS, run_config
-from checks.executor.record import RunRecord
-from checks.executor.run import run_method
+from pipeproof.checks.executor.config import METHODS, run_config
+from pipeproof.checks.executor.record import RunRecord
+from pipeproof.checks.executor.run import run_method
 
 OBJECTIVES = ("quadratic", "logistic", "mlp")
 SIZES = {"quadratic": {"dim": 64, "num_samples": 128}, "logistic": {"dim": 64, "num_samples": 128},

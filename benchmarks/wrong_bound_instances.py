@@ -14,9 +14,9 @@ import argparse
 import time
 from dataclasses import replace
 
-from checks.executor.bound_instance import judge, number, rerun
-from checks.executor.convergence_bounds import BOUNDS
-from checks.executor.wrong_bounds import STALE, WRONG_BOUNDS, for_theorem
+from pipeproof.checks.empirical.convergence.bound_instance import judge, number, rerun
+from pipeproof.checks.empirical.convergence.bounds import BOUNDS
+from pipeproof.checks.empirical.convergence.wrong_bounds import STALE, WRONG_BOUNDS, for_theorem
 
 
 def table() -> None:

@@ -1,7 +1,7 @@
-"""``python -m checks``: see :mod:`checks.cli`."""
+"""``pipeproof``: see :mod:`pipeproof.checks.cli.main`."""
 
 import sys
 
-from checks.cli import main
+from pipeproof.checks.cli.main import main
 
 sys.exit(main())

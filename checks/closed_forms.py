@@ -1,7 +1,7 @@
-"""The proved closed forms of :mod:`theory.schedules`, evaluated with NumPy alone.
+"""The proved closed forms of :mod:`pipeproof.theory.schedules`, evaluated with NumPy alone.
 
-These are the SymPy expressions of :mod:`theory.schedules` written out for integer arrays, so
-that generating a table needs neither SymPy nor a compiled expression (``schedule`` and
+These are the SymPy expressions of :mod:`pipeproof.theory.schedules` written out for integer arrays,
+so that generating a table needs neither SymPy nor a compiled expression (``schedule`` and
 ``run-method`` start without importing SymPy). ``tests/test_closed_forms.py`` checks that each
 function equals its SymPy statement, evaluated by SymPy, on a grid of (S, M, s, m).
 

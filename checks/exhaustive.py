@@ -1,14 +1,15 @@
 """The exhaustive method: claims evaluated on generated op tables over a finite grid.
 
-For every grid point the policy simulator (:mod:`checks.simulator`) generates the op table, the
-claim's quantity is read off it (:mod:`checks.measures`) and compared with the claim's formula
-at every index the claim selects. Integer quantities are compared exactly; fractions (bubble,
-mean delay) to 1e-9 relative. The first failing point is kept as the counterexample. Tables are
-generated in batches of similar size and shared by every claim on the same grid.
+For every grid point the policy simulator (:mod:`pipeproof.checks.tables.simulator`) generates the
+op table, the claim's quantity is read off it (:mod:`pipeproof.checks.tables.measures`) and compared
+with the claim's formula at every index the claim selects. Integer quantities are compared exactly;
+fractions (bubble, mean delay) to 1e-9 relative. The first failing point is kept as the
+counterexample. Tables are generated in batches of similar size and shared by every claim on the
+same grid.
 
-The tables never come from the closed forms of :mod:`checks.generate`: the closed forms are what
-THR-PD-CLOSED and THR-FLUSH claim, so checking them on their own output would check nothing.
-Every verdict names the source (:data:`TABLE_SOURCE`).
+The tables never come from the closed forms of :mod:`pipeproof.checks.tables.generate`: the closed
+forms are what THR-PD-CLOSED and THR-FLUSH claim, so checking them on their own output would check
+nothing. Every verdict names the source (:data:`TABLE_SOURCE`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from checks.measures import TableView, measure
-from checks.simulator import simulate_batch
-from checks.verdict import Status, Verdict
-from theory.parameters import ParameterError, ScheduleSpec, schedule_spec
-from theory.symbols import INDICES, NOAM, PARAMETERS, H, M, R, S, t_B, t_F
-from theory.theorem import Claim, Grid
+from pipeproof.checks.tables.measures import TableView, measure
+from pipeproof.checks.tables.simulator import simulate_batch
+from pipeproof.checks.verdict import Status, Verdict
+from pipeproof.theory.parameters import ParameterError, ScheduleSpec, schedule_spec
+from pipeproof.theory.symbols import INDICES, NOAM, PARAMETERS, H, M, R, S, t_B, t_F
+from pipeproof.theory.theorem import Claim, Grid
 
 RELATIVE_TOLERANCE = 1e-9
 TABLE_SOURCE = "tables from the policy simulator"

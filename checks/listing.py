@@ -1,7 +1,7 @@
-"""The text of ``python -m checks list``: every theorem, its expected status, and the status it
+"""The text of ``pipeproof list``: every theorem, its expected status, and the status it
 reached in the last run's report.
 
-The report is the JSON written by ``python -m checks run`` (``pipeproof-report/verdicts.json``
+The report is the JSON written by ``pipeproof run`` (``pipeproof-report/verdicts.json``
 unless ``--json PATH``). A theorem the report does not contain, or every theorem when there is
 no readable report, shows ``not run``; the first line says which report was read, its profile,
 and when it was written.
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from theory.theorem import Theorem
+from pipeproof.theory.theorem import Theorem
 
 NOT_RUN = "not run"
 
@@ -26,7 +26,7 @@ def last_run(path: Path) -> tuple[dict[str, dict[str, Any]], str]:
         document = json.loads(path.read_text(encoding="utf-8"))
         entries = {entry["id"]: entry for entry in document["theorems"]}
     except FileNotFoundError:
-        return {}, f"last run: none (no report at {path}; run `python -m checks` first)"
+        return {}, f"last run: none (no report at {path}; run `pipeproof` first)"
     except (OSError, ValueError, KeyError, TypeError) as error:
         return {}, f"last run: none (the report {path} is not readable: {error})"
     written = time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))

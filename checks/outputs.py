@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from theory.parameters import ParameterError
+from pipeproof.theory.parameters import ParameterError
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 """Figure formats accepted by ``--plot``."""

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 DEFAULT_RLIMIT = 5_000_000
 """Z3 resource limit per obligation and parity case (the same number as
-``checks.smt.DEFAULT_RLIMIT``, kept here so that reading a profile imports no solver)."""
+``pipeproof.checks.provers.smt.DEFAULT_RLIMIT``, kept here so that reading a profile imports no
+solver)."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Progress of a check run on stderr: a bar on a terminal, one line per theorem otherwise.
 
 The runner calls the hook before any work and as each task finishes
-(:data:`checks.runner.TaskHook`). Each task carries a weight, its expected share of the work:
-the seconds its theorems took in the last report of the same profile, split evenly over their
+(:data:`pipeproof.checks.runner.TaskHook`). Each task carries a weight, its expected share of the
+work: the seconds its theorems took in the last report of the same profile, split evenly over their
 tasks, or else a fixed weight per kind of task (an executor confirmation counts as
 :data:`KIND_WEIGHTS` proof tasks). The estimate of the time left is
 

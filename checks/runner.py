@@ -2,9 +2,9 @@
 
 The exhaustive method generates each grid's tables once for all the claims on it; grids, proofs
 and the soundness checks of a proof (coverage, provenance, tautologies) run in a pool of worker
-processes. A theorem's status follows the rule of :func:`checks.verdict.theorem_status`: proved
-only when every obligation is proved by some prover, no goal is a tautology, the goals cover the
-statement and every premise resolves.
+processes. A theorem's status follows the rule of :func:`pipeproof.checks.verdict.theorem_status`:
+proved only when every obligation is proved by some prover, no goal is a tautology, the goals cover
+the statement and every premise resolves.
 
 A theorem is as expected when its status is the expected one and the finite methods agree:
 expected ``proved`` (or ``checked``) also needs the exhaustive method ``checked`` and the
@@ -26,15 +26,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from checks.coverage import check_coverage
-from checks.empirical import confirm
-from checks.exhaustive import GridRun, compile_claim
-from checks.profiles import Profile
-from checks.provenance import check_provenance
-from checks.smt import prove_smt
-from checks.symbolic import prove_symbolic
-from checks.tautology import check_tautologies
-from checks.verdict import (
+from pipeproof.checks.empirical import confirm
+from pipeproof.checks.exhaustive import GridRun, compile_claim
+from pipeproof.checks.profiles import Profile
+from pipeproof.checks.provers.smt import prove_smt
+from pipeproof.checks.provers.symbolic import prove_symbolic
+from pipeproof.checks.soundness.coverage import check_coverage
+from pipeproof.checks.soundness.provenance import check_provenance
+from pipeproof.checks.soundness.tautology import check_tautologies
+from pipeproof.checks.verdict import (
     PROVERS,
     ObligationVerdict,
     Status,
@@ -45,8 +45,8 @@ from checks.verdict import (
     strongest,
     theorem_status,
 )
-from theory.catalogue import by_id, catalogue
-from theory.theorem import Claim, Grid, Obligation, Theorem
+from pipeproof.theory.catalogue import by_id, catalogue
+from pipeproof.theory.theorem import Claim, Grid, Obligation, Theorem
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class MeasuredVerdict(Verdict):
 
 def measured_variants(verdict: Verdict | None, theorem: Theorem) -> dict[str, Verdict]:
     """The per-variant verdicts of an empirical verdict, by variant description (none for a
-    plain :class:`~checks.verdict.Verdict`); descriptions ``theorem`` lacks are logged."""
+    plain :class:`~pipeproof.checks.verdict.Verdict`); descriptions ``theorem`` lacks are logged."""
     if not isinstance(verdict, MeasuredVerdict):
         return {}
     known = {variant.description for variant in theorem.variants}
@@ -127,7 +127,7 @@ class TheoremReport:
     @property
     def outcome(self) -> TheoremStatus:
         """Status, what the finite methods reached beside it, and what keeps it from proved
-        (see :func:`checks.verdict.theorem_status`)."""
+        (see :func:`pipeproof.checks.verdict.theorem_status`)."""
         return theorem_status(self.obligations, self.verdict("coverage"),
                               self.verdict("provenance"),
                               [v for v in self.verdicts if v.method in FINITE],
@@ -300,7 +300,7 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
 
     Args:
         theorems: the theorems to check (None: the catalogue).
-        profile: ranges and budgets (see :mod:`checks.profiles`).
+        profile: ranges and budgets (see :mod:`pipeproof.checks.profiles`).
         workers: worker processes (default: up to 2).
         progress: show a progress bar on stderr.
         plots: folder for the figures of the empirical checks (None: no figures).

@@ -3,7 +3,7 @@
 * Ctrl-C prints one line, ``pipeproof: interrupted``, and the command exits with 130 (128 +
   SIGINT). Worker processes forked by the runner inherit the handler and leave at once without
   a traceback, so the pool shuts down instead of finishing its queue. Files are written
-  atomically (:mod:`checks.outputs`), so an interrupt leaves none half-written.
+  atomically (:mod:`pipeproof.checks.outputs`), so an interrupt leaves none half-written.
 * Output cut short by the reader (``| head -1``) ends the command silently with exit code 141
   (128 + SIGPIPE, what a shell reports for a command killed by a closed pipe).
 """

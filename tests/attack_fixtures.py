@@ -1,7 +1,7 @@
 """Small theorems on which the attack suite measures the checkers.
 
 The attack harness copies this module into the copied package's catalogue, so that the main job
-(``python -m checks --only ATK-...``) runs them like any catalogue theorem. Each is as expected on
+(``pipeproof --only ATK-...``) runs them like any catalogue theorem. Each is as expected on
 the unmutated package, and each depends on one guard of the proof standard:
 
 * ATK-SPLIT: proved only with residue splits modulo 2 (Z3 alone) and 4 (SymPy alone);
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.catalogue.common import claim, eq
-from theory.symbols import M, S, domain
-from theory.theorem import Grid, Obligation, TableCheck, Theorem
+from pipeproof.theory.catalogue.common import claim, eq
+from pipeproof.theory.symbols import M, S, domain
+from pipeproof.theory.theorem import Grid, Obligation, TableCheck, Theorem
 
 FLOOR = sp.Eq(S**2 - sp.ceiling(S / 2), sp.floor(S**2 - S / 2))
 HERMITE = sp.Eq(sp.floor((S + 2) / 4) + sp.floor(S / 4), sp.floor(S / 2))

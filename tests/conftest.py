@@ -14,8 +14,8 @@ settings.load_profile("pipeproof")
 def quick_reports():
     """One fresh run of the whole catalogue on the quick profile, shared by the tests that
     compare statuses with a run."""
-    from checks.profiles import PROFILES
-    from checks.runner import run_checks
+    from pipeproof.checks.profiles import PROFILES
+    from pipeproof.checks.runner import run_checks
 
     return run_checks(None, PROFILES["quick"], workers=2)
 

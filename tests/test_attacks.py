@@ -2,7 +2,7 @@
 
 Each mutation replaces one piece of text, exactly once, in one file of a copy of the package
 (theory/, checks/, pyproject.toml, and the fixture theorems of ``attack_fixtures``), then runs
-``python -m checks --only IDS --profile quick --json ...`` in that copy. The mutation is killed
+``pipeproof --only IDS --profile quick --json ...`` in that copy. The mutation is killed
 when the run exits non-zero, or reports a theorem refuted that is not expected to be. The
 unmutated copy must pass on the same ids first, so that a kill means the edit was noticed.
 
@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "attack_fixtures.py"
-REGISTER = ("\nfrom theory.catalogue import attack_fixtures  # noqa: E402\n\n"
+REGISTER = ("\nfrom pipeproof.theory.catalogue import attack_fixtures  # noqa: E402\n\n"
             "SECTIONS = (*SECTIONS, attack_fixtures)\n")
 
 pytestmark = pytest.mark.attack
@@ -74,13 +74,13 @@ def mutate(root: Path, mutation: Mutation) -> None:
 
 
 def run_main(root: Path, ids: tuple[str, ...]) -> Run:
-    """``python -m checks --only ids --profile quick --json`` with the copy as cwd and path."""
+    """``pipeproof --only ids --profile quick --json`` with the copy as cwd and path."""
     output = root / "verdicts.json"
     output.unlink(missing_ok=True)
     environment = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "checks", "--only", *ids, "--profile", "quick", "--json",
+        [sys.executable, "-m", "pipeproof.checks", "--only", *ids, "--profile", "quick", "--json",
          str(output)], cwd=root, env=environment, capture_output=True, text=True, timeout=600)
     report = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
     return Run(done.returncode, report, time.perf_counter() - started,
@@ -99,22 +99,22 @@ SPLIT, EVEN, MOD4 = "ATK-SPLIT", "ATK-EVEN", "ATK-MOD4"
 SPLITS = (SPLIT, EVEN, MOD4)
 
 MUTATIONS = (
-    Mutation("split drops a residue class", "checks/cases.py",
+    Mutation("split drops a residue class", "checks/provers/parity.py",
              "range(modulus) for _, modulus in normal",
              "range(modulus - 1) for _, modulus in normal", SPLITS),
-    Mutation("Z3 proves only the first case", "checks/smt.py",
+    Mutation("Z3 proves only the first case", "checks/provers/smt.py",
              "        proved.append((label, substitution))\n    return split_verdict(",
              "        proved.append((label, substitution))\n        break\n"
              "    return split_verdict(", SPLITS),
-    Mutation("SymPy proves only the first case", "checks/symbolic.py",
+    Mutation("SymPy proves only the first case", "checks/provers/symbolic.py",
              "            proved.append((label, substitution))\n            continue",
              "            proved.append((label, substitution))\n            break",
              SPLITS),
-    Mutation("Z3 skips the vacuity check", "checks/smt.py",
+    Mutation("Z3 skips the vacuity check", "checks/provers/smt.py",
              "    if hypotheses != z3.sat:\n"
              "        return hypotheses, solver, encoder, hypotheses\n",
              "    hypotheses = z3.sat\n", ("ATK-VACUOUS",)),
-    Mutation("SymPy skips the vacuity check", "checks/symbolic.py",
+    Mutation("SymPy skips the vacuity check", "checks/provers/symbolic.py",
              "        empty = vacuity(case)", "        empty = None", ("ATK-VACUOUS",)),
     Mutation("status is the strongest verdict", "checks/runner.py",
              "        return self.outcome.status",
@@ -126,15 +126,15 @@ MUTATIONS = (
     Mutation("status ignores provenance", "checks/verdict.py",
              '(("coverage", coverage), ("provenance", provenance))',
              '(("coverage", coverage),)', ("ATK-PREMISE",)),
-    Mutation("coverage proves false instead of the statement", "checks/coverage.py",
+    Mutation("coverage proves false instead of the statement", "checks/soundness/coverage.py",
              "*premises, z3.Not(claim)]", "*premises, z3.BoolVal(False, encoder.context)]",
              ("ATK-GAP",)),
-    Mutation("provenance takes every premise for a domain", "checks/provenance.py",
+    Mutation("provenance takes every premise for a domain", "checks/soundness/provenance.py",
              '    formula = sp.sympify(formula)\n    if formula is sp.true:',
              '    formula = sp.sympify(formula)\n    if True:', ("ATK-PREMISE",)),
     Mutation("obligation fold accepts tautologies", "checks/verdict.py",
              "    if tautology is not None:", "    if False:", ("ATK-TAUT",)),
-    Mutation("tautology check never fires", "checks/tautology.py",
+    Mutation("tautology check never fires", "checks/soundness/tautology.py",
              "    return solver.check() == z3.unsat", "    return False", ("ATK-TAUT",)),
     Mutation("obligation fold treats unknown as proved", "checks/verdict.py",
              "if v.status is Status.PROVED)", "if v.status in (Status.PROVED, Status.UNKNOWN))",
@@ -148,10 +148,10 @@ MUTATIONS = (
     Mutation("soundness checks not scheduled", "checks/runner.py",
              "if t.obligations for method in SOUNDNESS]", "if False for method in SOUNDNESS]",
              (SPLIT,)),
-    Mutation("SymPy never searches for a counterexample", "checks/symbolic.py",
+    Mutation("SymPy never searches for a counterexample", "checks/provers/symbolic.py",
              "        counterexample = _search(obligation)", "        counterexample = None",
              (EVEN, MOD4)),
-    Mutation("a Z3 model is not a refutation", "checks/smt.py",
+    Mutation("a Z3 model is not a refutation", "checks/provers/smt.py",
              "        if answer == z3.sat:\n            values",
              "        if False:\n            values", (EVEN, MOD4)),
 )

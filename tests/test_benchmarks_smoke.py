@@ -25,7 +25,7 @@ def test_front_door_benchmark_measures_real_commands():
     spec = importlib.util.spec_from_file_location("bench_front_door", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    from checks.cli import build_parser
+    from pipeproof.checks.cli.main import build_parser
 
     for argv in module.CASES.values():
         assert build_parser().parse_args(argv).command in ("schedule", "run-method")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from checks import smt, symbolic
-from checks.cases import split_cases, split_gap
-from checks.smt import prove_smt
-from checks.symbolic import prove_symbolic
-from checks.verdict import Status
-from theory.symbols import S, domain, j
-from theory.theorem import Obligation
+from pipeproof.checks.provers import smt, symbolic
+from pipeproof.checks.provers.parity import split_cases, split_gap
+from pipeproof.checks.provers.smt import prove_smt
+from pipeproof.checks.provers.symbolic import prove_symbolic
+from pipeproof.checks.verdict import Status
+from pipeproof.theory.symbols import S, domain, j
+from pipeproof.theory.theorem import Obligation
 
 PROVERS = (prove_symbolic, prove_smt)
 

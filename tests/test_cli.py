@@ -10,7 +10,7 @@ import pytest
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checks", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "pipeproof.checks", *args], capture_output=True,
                           text=True, timeout=600)
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from checks import outputs
-from checks.cli import main, max_workers
-from checks.executor import command as run_method_command
-from checks.executor.config import run_config
-from checks.listing import NOT_RUN
+from pipeproof.checks import outputs
+from pipeproof.checks.cli import run_method as run_method_command
+from pipeproof.checks.cli.main import main, max_workers
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.listing import NOT_RUN
 
 
 def call(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
@@ -35,8 +35,8 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any attempt to start checking or training fails the test."""
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("work started before the arguments were checked")
-    monkeypatch.setattr("checks.runner.run_checks", forbidden)
-    monkeypatch.setattr("checks.executor.run.run_method", forbidden)
+    monkeypatch.setattr("pipeproof.checks.runner.run_checks", forbidden)
+    monkeypatch.setattr("pipeproof.checks.executor.run.run_method", forbidden)
 
 
 def test_options_before_run_are_honoured(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_record_is_written_before_the_figure(capsys: pytest.CaptureFixture, tmp_
 
     def broken_plot(record: object, path: Path) -> None:
         raise RuntimeError("drawing failed")
-    monkeypatch.setattr("checks.executor.plot.plot_run", broken_plot)
+    monkeypatch.setattr("pipeproof.checks.executor.plot.plot_run", broken_plot)
     out = tmp_path / "run.json"
     with pytest.raises(RuntimeError, match="drawing failed"):
         main(["run-method", "sgd", "--objective", "quadratic", "--stages", "2", "--dim", "4",
@@ -194,9 +194,9 @@ def test_unbounded_work_is_refused_up_front(capsys: pytest.CaptureFixture, no_wo
 
 
 def test_memory_limits_name_the_largest_value_accepted() -> None:
-    from checks.executor import limits
-    from checks.executor.config import run_config
-    from theory.parameters import ParameterError
+    from pipeproof.checks.executor import limits
+    from pipeproof.checks.executor.config import run_config
+    from pipeproof.theory.parameters import ParameterError
 
     budget = 1 << 20
     config = run_config("rpd", "quadratic", 4, 40, 0.1, max_delay=10**9, dim=64)
@@ -211,9 +211,9 @@ def test_memory_limits_name_the_largest_value_accepted() -> None:
 
 
 def test_time_limit_names_the_updates() -> None:
-    from checks.executor import limits
-    from checks.executor.config import run_config
-    from theory.parameters import ParameterError
+    from pipeproof.checks.executor import limits
+    from pipeproof.checks.executor.config import run_config
+    from pipeproof.theory.parameters import ParameterError
 
     config = run_config("rpd", "quadratic", 4, 40, 0.1, num_block_updates=10**6, dim=64)
     limits.check_time(config, limit=limits.estimated_seconds(config) * 1.01)
@@ -282,14 +282,14 @@ def _subparsers(parser: object) -> dict:
 def test_readme_commands_name_only_options_the_program_has() -> None:
     import re
 
-    from checks.cli import build_parser
-    from checks.schedule_command import LOCALSGD_LOCAL_STEPS
+    from pipeproof.checks.cli.main import build_parser
+    from pipeproof.checks.cli.schedule import LOCALSGD_LOCAL_STEPS
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     block = readme.split("## Commands", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
     parser = build_parser()
     commands = _subparsers(parser)
-    usages = re.split(r"^python -m checks ", block, flags=re.M)[1:]
+    usages = re.split(r"^pipeproof ", block, flags=re.M)[1:]
     assert len(usages) == 5
     for usage in usages:
         name = usage.split()[0]
@@ -303,7 +303,7 @@ def test_readme_commands_name_only_options_the_program_has() -> None:
 def test_eta_comes_from_counted_work(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from checks import progress
+    from pipeproof.checks import progress
 
     tasks = [("empirical", ("A", None, None)), ("proof", ("A", None, "smt", 1)),
              ("proof", ("B", None, "smt", 1)), ("proof", ("B", None, "symbolic", 1))]
@@ -324,7 +324,7 @@ def test_eta_comes_from_counted_work(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_broken_pipe_elsewhere_is_not_hidden() -> None:
-    from checks.terminal import run_quietly
+    from pipeproof.checks.terminal import run_quietly
 
     def pool_pipe_breaks() -> int:
         raise BrokenPipeError("a worker's pipe")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.executor.config import run_config
+from pipeproof.checks.executor.config import run_config
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMAND = [sys.executable, "-m", "checks"]
+COMMAND = [sys.executable, "-m", "pipeproof.checks"]
 
 
 def _popen(*args: str, cwd: Path = ROOT, **kwargs: object) -> subprocess.Popen:
@@ -70,7 +70,7 @@ def test_ctrl_c_prints_one_line_exits_130_and_leaves_no_file(tmp_path: Path) -> 
      "--step-size", "0.01"],
 ])
 def test_schedule_and_run_method_import_neither_sympy_nor_z3(argv: list[str]) -> None:
-    script = ("import sys; from checks.cli import main; code = main(sys.argv[1:]); "
+    script = ("import sys; from pipeproof.checks.cli.main import main; code = main(sys.argv[1:]); "
               "loaded = [name for name in ('sympy', 'z3') if name in sys.modules]; "
               "print('LOADED', loaded); sys.exit(code)")
     result = subprocess.run([sys.executable, "-c", script, *argv], cwd=ROOT, text=True,

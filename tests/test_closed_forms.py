@@ -1,5 +1,5 @@
-"""The NumPy closed forms equal the SymPy statements of :mod:`theory.schedules` on a grid, and
-the tables and views built from them are computed once and without SymPy."""
+"""The NumPy closed forms equal the SymPy statements of :mod:`pipeproof.theory.schedules` on a grid,
+and the tables and views built from them are computed once and without SymPy."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from checks import closed_forms, delays, profiles, smt
-from checks.generate import closed_form_table
-from checks.measures import TableView
-from theory import schedules
-from theory.parameters import schedule_spec
-from theory.symbols import M, S, m, s
+from pipeproof.checks import closed_forms, profiles
+from pipeproof.checks.provers import smt
+from pipeproof.checks.tables import delays
+from pipeproof.checks.tables.generate import closed_form_table
+from pipeproof.checks.tables.measures import TableView
+from pipeproof.theory import schedules
+from pipeproof.theory.parameters import schedule_spec
+from pipeproof.theory.symbols import M, S, m, s
 
 SYMPY_FORMS = {"pipedream": (schedules.pipedream_forward, schedules.pipedream_backward),
                "flush": (schedules.flush_forward, schedules.flush_backward)}

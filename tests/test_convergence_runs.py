@@ -12,20 +12,25 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from checks.empirical import confirm, load
-from checks.executor import confirm_convergence as bounds_confirmation
-from checks.executor import confirm_convergence_exponent as exponent_confirmation
-from checks.executor.convergence_bounds import BOUNDS, judge
-from checks.executor.convergence_cases import Case, measure
-from checks.executor.convergence_plots import plot_bounds
-from checks.executor.exponent_fit import ExponentFit, fit_power
-from checks.executor.interval_claims import FAILS, HOLDS, UNDECIDED, judge_relation
-from checks.executor.stale_distance import stale_point
-from checks.profiles import PROFILES
-from checks.runner import MeasuredVerdict, run_checks
-from checks.verdict import Status, Verdict
-from theory.catalogue.convergence_measured import EXPONENTS, VARIANT_CLAIMS, exponent
-from theory.theorem import Theorem, Variant
+from pipeproof.checks.empirical import confirm, load
+from pipeproof.checks.empirical.convergence import confirm as bounds_confirmation
+from pipeproof.checks.empirical.convergence import confirm_exponent as exponent_confirmation
+from pipeproof.checks.empirical.convergence.bounds import BOUNDS, judge
+from pipeproof.checks.empirical.convergence.cases import Case, measure
+from pipeproof.checks.empirical.convergence.exponent_fit import ExponentFit, fit_power
+from pipeproof.checks.empirical.convergence.interval_claims import (
+    FAILS,
+    HOLDS,
+    UNDECIDED,
+    judge_relation,
+)
+from pipeproof.checks.empirical.convergence.plots import plot_bounds
+from pipeproof.checks.empirical.convergence.stale_distance import stale_point
+from pipeproof.checks.profiles import PROFILES
+from pipeproof.checks.runner import MeasuredVerdict, run_checks
+from pipeproof.checks.verdict import Status, Verdict
+from pipeproof.theory.catalogue.convergence.measured import EXPONENTS, VARIANT_CLAIMS, exponent
+from pipeproof.theory.theorem import Theorem, Variant
 
 QUICK = PROFILES["quick"]
 BOUND_IDS = ("CONV-RPD", "CONV-TUNED", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")

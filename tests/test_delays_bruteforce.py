@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks import delays
-from checks.simulator import simulate
-from theory.parameters import schedule_spec
+from pipeproof.checks.tables import delays
+from pipeproof.checks.tables.simulator import simulate
+from pipeproof.theory.parameters import schedule_spec
 
 
 def direct_delays(table, convention: str) -> tuple[np.ndarray, np.ndarray]:

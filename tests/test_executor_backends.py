@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks.executor.backend import NUMPY, get_backend
-from checks.executor.config import METHODS, run_config
-from checks.executor.run import run_method
-from theory.parameters import ParameterError
+from pipeproof.checks.executor.backend import NUMPY, get_backend
+from pipeproof.checks.executor.config import METHODS, run_config
+from pipeproof.checks.executor.run import run_method
+from pipeproof.theory.parameters import ParameterError
 
 pytest.importorskip("torch")
 

@@ -1,4 +1,4 @@
-"""``python -m checks run-method``: summaries, records, figures, and one-line errors (exit 2)."""
+"""``pipeproof run-method``: summaries, records, figures, and one-line errors (exit 2)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from checks.cli import main
-from checks.executor.record import SUMMARY_KEYS
+from pipeproof.checks.cli.main import main
+from pipeproof.checks.executor.record import SUMMARY_KEYS
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
@@ -96,7 +96,8 @@ def test_bad_arguments_give_one_line_and_exit_2(capsys: pytest.CaptureFixture, a
 
 
 def test_module_entry_point() -> None:
-    result = subprocess.run([sys.executable, "-m", "checks", "run-method", "sgd", "--objective",
+    result = subprocess.run([sys.executable, "-m", "pipeproof.checks", "run-method", "sgd",
+                             "--objective",
                              "quadratic", "--stages", "2", "--microbatches", "4", "--dim", "4",
                              "--step-size", "0.1"], capture_output=True, text=True, check=False,
                             cwd=Path(__file__).resolve().parents[1])

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks.empirical import confirm, load
-from checks.executor import confirm_staleness
-from checks.executor.confirmations import Comparison, pipedream_run
-from checks.profiles import PROFILES
-from checks.verdict import Status
-from theory.catalogue import catalogue
+from pipeproof.checks.empirical import confirm, load
+from pipeproof.checks.empirical import staleness as confirm_staleness
+from pipeproof.checks.empirical.runs import Comparison, pipedream_run
+from pipeproof.checks.profiles import PROFILES
+from pipeproof.checks.verdict import Status
+from pipeproof.theory.catalogue import catalogue
 
 QUICK = PROFILES["quick"]
 
@@ -68,7 +68,7 @@ def test_rpd_replay_is_exact_to_rounding() -> None:
 
 
 def test_twobw_reference_recurrence_matches_the_run() -> None:
-    from checks.executor.confirmations import run
+    from pipeproof.checks.empirical.runs import run
 
     record = run("2bw", 3, 12, accumulation=3)
     reference = confirm_staleness.two_buffer_reference(record)

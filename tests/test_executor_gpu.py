@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks.executor.config import METHODS, run_config
-from checks.executor.run import run_method
+from pipeproof.checks.executor.config import METHODS, run_config
+from pipeproof.checks.executor.run import run_method
 
 torch = pytest.importorskip("torch")
 pytestmark = [pytest.mark.gpu,

@@ -1,5 +1,5 @@
-"""What the executor measures while it trains equals the table-side truths of checks.delays,
-and its windowed op order equals sorting the whole table."""
+"""What the executor measures while it trains equals the table-side truths of
+pipeproof.checks.tables.delays, and its windowed op order equals sorting the whole table."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks import delays
-from checks.executor.config import run_config
-from checks.executor.events import ordered_ops, pipedream_columns, table_columns
-from checks.executor.run import run_method
-from checks.generate import op_table
-from checks.measures import TableView
-from theory.parameters import schedule_spec
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.events import ordered_ops, pipedream_columns, table_columns
+from pipeproof.checks.executor.run import run_method
+from pipeproof.checks.tables import delays
+from pipeproof.checks.tables.generate import op_table
+from pipeproof.checks.tables.measures import TableView
+from pipeproof.theory.parameters import schedule_spec
 
 
 def measured(method: str, stages: int, micro: int, **options):

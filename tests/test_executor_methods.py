@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks.executor.backend import NUMPY
-from checks.executor.config import run_config
-from checks.executor.objective import Constant
-from checks.executor.quadratic import LeastSquares
-from checks.executor.run import run_method, train
+from pipeproof.checks.executor.backend import NUMPY
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.objectives.base import Constant
+from pipeproof.checks.executor.objectives.quadratic import LeastSquares
+from pipeproof.checks.executor.run import run_method, train
 
 
 def one_row_quadratic(num_stages: int) -> LeastSquares:

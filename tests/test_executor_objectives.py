@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks.executor import logistic, mlp, quadratic
-from checks.executor.backend import NUMPY, get_backend
-from checks.executor.objective import Objective
-from checks.executor.quadratic import HessianTracker
-from theory.parameters import ParameterError
+from pipeproof.checks.executor.backend import NUMPY, get_backend
+from pipeproof.checks.executor.objectives import logistic, mlp, quadratic
+from pipeproof.checks.executor.objectives.base import Objective
+from pipeproof.checks.executor.objectives.quadratic import HessianTracker
+from pipeproof.theory.parameters import ParameterError
 
 STEP = 1e-6
 
@@ -175,7 +175,7 @@ def test_prediction_tracker_follows_block_updates() -> None:
 
 def test_transformer_gradient_and_bound() -> None:
     torch = pytest.importorskip("torch")
-    from checks.executor import transformer
+    from pipeproof.checks.executor.objectives import transformer
 
     backend = get_backend("torch")
     objective = transformer.make(backend, 3, 8, 8, np.random.default_rng(0))
@@ -195,7 +195,7 @@ def test_transformer_gradient_and_bound() -> None:
 
 
 def test_transformer_needs_torch_and_three_stages() -> None:
-    from checks.executor import transformer
+    from pipeproof.checks.executor.objectives import transformer
 
     with pytest.raises(ParameterError, match="backend must be torch"):
         transformer.make(NUMPY, 3, 8, 8, np.random.default_rng(0))

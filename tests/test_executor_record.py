@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checks.executor.config import run_config
-from checks.executor.record import SUMMARY_KEYS, RunRecord
-from checks.executor.run import run_method
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.record import SUMMARY_KEYS, RunRecord
+from pipeproof.checks.executor.run import run_method
 
 
 def config(method: str = "pipedream", **options):
@@ -74,7 +74,7 @@ def _traced_peak(method: str, micro: int) -> int:
 def test_nothing_per_microbatch_outlives_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """After a run the engine and the log hold nothing per microbatch, and the traces have at
     most trace_points + 2 entries: what a run keeps does not grow with K."""
-    from checks.executor import pipeline
+    from pipeproof.checks.executor import pipeline
 
     engines = []
     original = pipeline.Engine.run

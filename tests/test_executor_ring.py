@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.executor.backend import NUMPY
-from checks.executor.objective import even_blocks, split_blocks
-from checks.executor.ring import VersionRing
+from pipeproof.checks.executor.backend import NUMPY
+from pipeproof.checks.executor.methods.ring import VersionRing
+from pipeproof.checks.executor.objectives.base import even_blocks, split_blocks
 
 
 @given(st.integers(1, 5), st.integers(0, 12), st.integers(1, 120), st.booleans(),

@@ -7,12 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from checks.executor import pipedream
-from checks.executor.backend import NUMPY
-from checks.executor.config import run_config
-from checks.executor.objectives import build_objective
-from checks.executor.run import train
-from checks.executor.stash import StashingError, WeightStash
+from pipeproof.checks.executor.backend import NUMPY
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.methods import pipedream
+from pipeproof.checks.executor.methods.stash import StashingError, WeightStash
+from pipeproof.checks.executor.objectives.registry import build_objective
+from pipeproof.checks.executor.run import train
 
 
 def test_stash_keeps_what_in_flight_microbatches_read() -> None:
@@ -52,7 +52,7 @@ def test_pipedream_backward_gets_the_forward_weights(monkeypatch: pytest.MonkeyP
 
 def test_in_place_update_is_caught_by_the_checksum(monkeypatch: pytest.MonkeyPatch) -> None:
     """LocalSGD updates in place; a change between F(s, m) and B(s, m) fails the checksum."""
-    from checks.executor import localsgd
+    from pipeproof.checks.executor.methods import localsgd
 
     original = localsgd.LocalPolicy.take
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from theory.parameters import (
+from pipeproof.theory.parameters import (
     MAX_TABLE_ENTRIES,
     ParameterError,
     check_int,

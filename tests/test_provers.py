@@ -6,11 +6,11 @@ from __future__ import annotations
 import sympy as sp
 import z3
 
-from checks.smt import Encoder, prove_smt
-from checks.symbolic import prove_symbolic
-from checks.verdict import Status
-from theory.symbols import S, domain, j
-from theory.theorem import Obligation
+from pipeproof.checks.provers.smt import Encoder, prove_smt
+from pipeproof.checks.provers.symbolic import prove_symbolic
+from pipeproof.checks.verdict import Status
+from pipeproof.theory.symbols import S, domain, j
+from pipeproof.theory.theorem import Obligation
 
 
 def test_floor_identity_proved_by_both_with_parity_split():

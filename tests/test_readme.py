@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from checks.verdict import Status
-from theory.catalogue import catalogue
+from pipeproof.checks.verdict import Status
+from pipeproof.theory.catalogue import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,7 @@ def _commands() -> list[str]:
 def test_exactly_two_setup_commands_and_ci_runs_the_test_one():
     commands = _commands()
     assert len(commands) == 2
-    assert "python -m checks" in commands[0] and "pytest" in commands[1]
+    assert "pipeproof" in commands[0] and "pytest" in commands[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from checks.profiles import PROFILES
-from checks.runner import run_checks
-from checks.verdict import Status, Verdict, combine, strongest
-from theory.catalogue.common import claim, ob
-from theory.symbols import M, S
-from theory.theorem import Grid, TableCheck, Theorem, Variant
+from pipeproof.checks.profiles import PROFILES
+from pipeproof.checks.runner import run_checks
+from pipeproof.checks.verdict import Status, Verdict, combine, strongest
+from pipeproof.theory.catalogue.common import claim, ob
+from pipeproof.theory.symbols import M, S
+from pipeproof.theory.theorem import Grid, TableCheck, Theorem, Variant
 
 
 def test_strongest_puts_refutation_first_and_unknown_last():

@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks import delays, occupancy
-from checks.generate import closed_form_table, has_closed_form
-from checks.simulator import simulate, simulate_batch
-from theory.parameters import schedule_spec
+from pipeproof.checks.tables import delays, occupancy
+from pipeproof.checks.tables.generate import closed_form_table, has_closed_form
+from pipeproof.checks.tables.simulator import simulate, simulate_batch
+from pipeproof.theory.parameters import schedule_spec
 
 costs = st.tuples(st.integers(1, 3), st.integers(1, 3))
 

@@ -1,10 +1,10 @@
 """The staleness theorems (STL-*) meet the proof standard: coverage, provenance, no tautology.
 
-Every statement follows from its obligations' goals (Z3, ``checks.coverage``), every premise
-resolves (``checks.provenance``) and no goal is an identity. The attacks below break one
-statement, witness, hypothesis or obligation at a time, on in-memory copies of the records, and
-check that the coverage check stops proving the statement or that a prover refutes the edited
-obligation.
+Every statement follows from its obligations' goals (Z3, ``pipeproof.checks.soundness.coverage``),
+every premise resolves (``pipeproof.checks.soundness.provenance``) and no goal is an identity. The
+attacks below break one statement, witness, hypothesis or obligation at a time, on in-memory copies
+of the records, and check that the coverage check stops proving the statement or that a prover
+refutes the edited obligation.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from dataclasses import replace
 import pytest
 import sympy as sp
 
-from checks.coverage import check_coverage
-from checks.provenance import check_provenance
-from checks.smt import prove_smt
-from checks.tautology import is_tautology
-from checks.verdict import Status
-from theory import memory, schedules, staleness
-from theory.catalogue import by_id
-from theory.catalogue.staleness_terms import D0, D1, counted_c0, counted_c1
-from theory.symbols import M, S, j, m, m2, s
-from theory.theorem import Theorem
+from pipeproof.checks.provers.smt import prove_smt
+from pipeproof.checks.soundness.coverage import check_coverage
+from pipeproof.checks.soundness.provenance import check_provenance
+from pipeproof.checks.soundness.tautology import is_tautology
+from pipeproof.checks.verdict import Status
+from pipeproof.theory import memory, schedules, staleness
+from pipeproof.theory.catalogue import by_id
+from pipeproof.theory.catalogue.staleness_terms import D0, D1, counted_c0, counted_c1
+from pipeproof.theory.symbols import M, S, j, m, m2, s
+from pipeproof.theory.theorem import Theorem
 
 IDS = ("STL-PD-MATRIX", "STL-PD-MAX", "STL-PD-PAPER", "STL-PD-ORDER", "STL-PD-WARMUP",
        "STL-PD-STAGE", "STL-PD-MEAN", "STL-PD-LAG", "STL-PD-STASH", "STL-SYNC", "STL-2BW")

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import sympy as sp
 
-from checks.profiles import PROFILES
-from checks.runner import run_checks
-from checks.verdict import (
+from pipeproof.checks.profiles import PROFILES
+from pipeproof.checks.runner import run_checks
+from pipeproof.checks.verdict import (
     ObligationVerdict,
     Status,
     Verdict,
     fold_obligation,
     theorem_status,
 )
-from theory.catalogue.common import claim, eq
-from theory.symbols import M, S, domain
-from theory.theorem import Grid, Obligation, Premise, TableCheck, Theorem
+from pipeproof.theory.catalogue.common import claim, eq
+from pipeproof.theory.symbols import M, S, domain
+from pipeproof.theory.theorem import Grid, Obligation, Premise, TableCheck, Theorem
 
 PROVED = Verdict("coverage", Status.PROVED, 0.0)
 

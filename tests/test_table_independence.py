@@ -1,9 +1,9 @@
 """The closed forms of the schedule theorems are checked against tables they did not make.
 
 A wrong closed form of PipeDream's table (THR-PD-CLOSED), put in place of the proved one in
-:mod:`theory.schedules` (so both the theorem and the closed-form generator of
-:mod:`checks.generate` use it), must be refuted by the exhaustive method, refused by the
-executor, and must not be confirmed by the empirical method; the other theorems' exhaustive
+:mod:`pipeproof.theory.schedules` (so both the theorem and the closed-form generator of
+:mod:`pipeproof.checks.tables.generate` use it), must be refuted by the exhaustive method, refused
+by the executor, and must not be confirmed by the empirical method; the other theorems' exhaustive
 verdicts must not change, which shows their tables do not come from the closed form either.
 """
 
@@ -12,20 +12,20 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-import checks.exhaustive as exhaustive
-from checks import generate
-from checks.executor import confirmations
-from checks.executor.config import run_config
-from checks.executor.confirm_throughput import confirm_closed_form
-from checks.executor.run import run_method
-from checks.executor.table_validity import InvalidTableError
-from checks.profiles import PROFILES
-from checks.verdict import Status
-from theory import schedules
-from theory.catalogue.staleness import steady_max
-from theory.catalogue.throughput import pipedream, pipedream_closed
-from theory.parameters import schedule_spec
-from theory.symbols import S, m, s
+import pipeproof.checks.exhaustive as exhaustive
+from pipeproof.checks.empirical import runs as confirmations
+from pipeproof.checks.empirical.throughput import confirm_closed_form
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.run import run_method
+from pipeproof.checks.executor.table_validity import InvalidTableError
+from pipeproof.checks.profiles import PROFILES
+from pipeproof.checks.tables import generate
+from pipeproof.checks.verdict import Status
+from pipeproof.theory import schedules
+from pipeproof.theory.catalogue.staleness import steady_max
+from pipeproof.theory.catalogue.throughput import pipedream, pipedream_closed
+from pipeproof.theory.parameters import schedule_spec
+from pipeproof.theory.symbols import S, m, s
 
 MAX_STAGES = 6
 ORIGINAL_FORWARD = schedules.pipedream_forward
@@ -46,7 +46,7 @@ WRONG_FORMS = {"two ops in one slot": _two_ops_in_a_slot, "off-by-one forward": 
 
 @pytest.fixture(params=sorted(WRONG_FORMS))
 def wrong_closed_form(request, monkeypatch):
-    """theory.schedules.pipedream_forward replaced by a wrong form, caches cleared."""
+    """pipeproof.theory.schedules.pipedream_forward replaced by a wrong form, caches cleared."""
     generate._compiled.cache_clear()
     confirmations._run.cache_clear()
     monkeypatch.setattr(schedules, "pipedream_forward", WRONG_FORMS[request.param])

@@ -1,16 +1,17 @@
-"""The executor validates every op table before it runs it (checks.executor.table_validity)."""
+"""The executor validates every op table before it runs it
+(pipeproof.checks.executor.table_validity)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from checks.executor.config import run_config
-from checks.executor.run import run_method
-from checks.executor.table_validity import InvalidTableError, validate
-from checks.optable import OpTable
-from checks.simulator import simulate
-from theory.parameters import ParameterError, schedule_spec
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.run import run_method
+from pipeproof.checks.executor.table_validity import InvalidTableError, validate
+from pipeproof.checks.tables.optable import OpTable
+from pipeproof.checks.tables.simulator import simulate
+from pipeproof.theory.parameters import ParameterError, schedule_spec
 
 
 def _table(name: str, stages: int, micro: int, forward: list, backward: list,
@@ -95,7 +96,7 @@ def test_error_is_a_parameter_error() -> None:
 
 def test_the_engine_refuses_an_invalid_table(monkeypatch) -> None:
     """A corrupted table reaches no engine: the run stops with the validity error."""
-    import checks.executor.events as events
+    import pipeproof.checks.executor.events as events
 
     real = events.op_table
 

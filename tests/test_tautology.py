@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from checks.tautology import check_tautologies, is_tautology, tautology_reason
-from checks.verdict import Status
-from theory.catalogue.common import eq, ob
-from theory.symbols import H, R, S
-from theory.theorem import Theorem
+from pipeproof.checks.soundness.tautology import check_tautologies, is_tautology, tautology_reason
+from pipeproof.checks.verdict import Status
+from pipeproof.theory.catalogue.common import eq, ob
+from pipeproof.theory.symbols import H, R, S
+from pipeproof.theory.theorem import Theorem
 
 ROUND = 2 * (sp.Max(R, S) * H + sp.Min(R, S) - 1)
 """LocalSGD's round time at unit costs."""

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks.exhaustive import GridRun, compile_claim, grid_points
-from checks.measures import TableView
-from checks.simulator import simulate
-from theory.catalogue import catalogue
+from pipeproof.checks.exhaustive import GridRun, compile_claim, grid_points
+from pipeproof.checks.tables.measures import TableView
+from pipeproof.checks.tables.simulator import simulate
+from pipeproof.theory.catalogue import catalogue
 
 CHECKS = [(theorem, number) for theorem in catalogue() if theorem.expected == "proved"
           for number in range(len(theorem.tables))]

@@ -9,17 +9,17 @@ from dataclasses import replace
 import pytest
 import sympy as sp
 
-from checks.coverage import check_coverage
-from checks.provenance import check_provenance
-from checks.smt import prove_smt
-from checks.symbolic import prove_symbolic
-from checks.tautology import is_tautology
-from checks.verdict import Status
-from theory import memory, schedules, throughput
-from theory.catalogue import by_id, op_tables, throughput_costs, throughput_rounds
-from theory.catalogue.op_tables import B, F
-from theory.symbols import H, M, R, S, m, s, t, t_B, t_F
-from theory.theorem import Obligation, Theorem
+from pipeproof.checks.provers.smt import prove_smt
+from pipeproof.checks.provers.symbolic import prove_symbolic
+from pipeproof.checks.soundness.coverage import check_coverage
+from pipeproof.checks.soundness.provenance import check_provenance
+from pipeproof.checks.soundness.tautology import is_tautology
+from pipeproof.checks.verdict import Status
+from pipeproof.theory import memory, schedules, throughput
+from pipeproof.theory.catalogue import by_id, op_tables, throughput_costs, throughput_rounds
+from pipeproof.theory.catalogue.op_tables import B, F
+from pipeproof.theory.symbols import H, M, R, S, m, s, t, t_B, t_F
+from pipeproof.theory.theorem import Obligation, Theorem
 
 IDS = ("THR-GPIPE", "THR-FLUSH", "THR-PD", "THR-PD-CLOSED", "THR-LSGD", "THR-COST")
 
@@ -241,7 +241,7 @@ def _fails(theorem: Theorem) -> None:
 
 
 def test_editing_the_flush_peak_formula_is_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
-    from theory.catalogue import throughput as section
+    from pipeproof.theory.catalogue import throughput as section
 
     monkeypatch.setattr(memory, "flush_peak_in_flight", lambda stage=s: S - stage + 1)
     _fails(section.flush())

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from checks.smt import prove_smt
-from checks.symbolic import prove_symbolic, vacuity
-from checks.verdict import Status
-from theory.symbols import S, domain
-from theory.theorem import Obligation
+from pipeproof.checks.provers.smt import prove_smt
+from pipeproof.checks.provers.symbolic import prove_symbolic, vacuity
+from pipeproof.checks.verdict import Status
+from pipeproof.theory.symbols import S, domain
+from pipeproof.theory.theorem import Obligation
 
 CONTRADICTION = (S >= 3, S <= 1)
 

@@ -8,13 +8,18 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from checks.executor import exact_expectation
-from checks.executor.bound_instance import WrongBound, holds, judge, number, rerun
-from checks.executor.confirm_convergence import with_wrong_bounds
-from checks.executor.convergence_bounds import BOUNDS
-from checks.executor.exact_expectation import exact_average
-from checks.executor.pseudo_huber import PseudoHuber
-from checks.executor.wrong_bounds import (
+from pipeproof.checks.empirical.convergence import exact_expectation
+from pipeproof.checks.empirical.convergence.bound_instance import (
+    WrongBound,
+    holds,
+    judge,
+    number,
+    rerun,
+)
+from pipeproof.checks.empirical.convergence.bounds import BOUNDS
+from pipeproof.checks.empirical.convergence.confirm import with_wrong_bounds
+from pipeproof.checks.empirical.convergence.exact_expectation import exact_average
+from pipeproof.checks.empirical.convergence.wrong_bounds import (
     NOISY,
     ONE_BLOCK,
     ONE_STEP,
@@ -24,10 +29,11 @@ from checks.executor.wrong_bounds import (
     WRONG_BOUNDS,
     for_theorem,
 )
-from checks.runner import MeasuredVerdict
-from checks.verdict import Status, Verdict
-from theory.catalogue import convergence
-from theory.parameters import ParameterError
+from pipeproof.checks.executor.objectives.pseudo_huber import PseudoHuber
+from pipeproof.checks.runner import MeasuredVerdict
+from pipeproof.checks.verdict import Status, Verdict
+from pipeproof.theory.catalogue import convergence
+from pipeproof.theory.parameters import ParameterError
 
 CONV = ("CONV-RPD", "CONV-TUNED", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")
 IDS = [f"{wrong.theorem}: {wrong.description[:40]}" for wrong in WRONG_BOUNDS]

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.convergence import G, L, delta, f_star, sigma
-from theory.symbols import S
+from pipeproof.theory.convergence import G, L, delta, f_star, sigma
+from pipeproof.theory.symbols import S
 
 RELATIVE_TOLERANCE = 1e-9
 """Slack allowed for round-off when a measured number is compared with a bound."""

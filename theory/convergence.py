@@ -3,8 +3,8 @@
 RPD (Ilin and Richtarik, arXiv 2606.03498) updates one of S parameter blocks per step: at step k
 it draws a block s uniformly, reads the mixed stale point z^k = (x_1^{k-d_1}, ..., x_S^{k-d_S})
 with delays 0 <= d_j <= delta, and sets x_s <- x_s - gamma g_s(z^k; xi). With the assumptions of
-:mod:`theory.assumptions` and F0 = f(x^0) - f*, the bounds with the second-moment bound G have
-the form
+:mod:`pipeproof.theory.assumptions` and F0 = f(x^0) - f*, the bounds with the second-moment bound G
+have the form
 
     (1/K) sum_{k<K} E||grad f(x^k)||^2 <= 2 S F0/(gamma K) + gamma S L G^2 + gamma^2 L^2 G^2 D,
 
@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.staleness import run_max_delay, steady_max_delay
-from theory.symbols import S, j
+from pipeproof.theory.staleness import run_max_delay, steady_max_delay
+from pipeproof.theory.symbols import S, j
 
 gamma = sp.Symbol("gamma", positive=True)  # step_size
 L = sp.Symbol("L", positive=True)  # smoothness constant (A1)

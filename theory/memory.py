@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbols import M, S, s
+from pipeproof.theory.symbols import M, S, s
 
 
 def gpipe_peak_in_flight() -> sp.Expr:

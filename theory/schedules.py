@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbols import M, S, m, s, t_B, t_F
+from pipeproof.theory.symbols import M, S, m, s, t_B, t_F
 
 
 def gpipe_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
@@ -137,7 +137,7 @@ def localsgd_backward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
     R >= S this is PipeDream's 2i + 2S - 1 - s; with R <= S copy r completes a round trip of
     2S slots per step and re-enters right after its previous microbatch left.
     """
-    from theory.symbols import R
+    from pipeproof.theory.symbols import R
 
     return 2 * sp.Max(R, S) * step + 2 * copy + 2 * S - 1 - stage
 
@@ -150,7 +150,7 @@ def localsgd_forward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
     * for q >= 1, B(0, q - 1, r) + 1 + s = 2 max(R, S)(q - 1) + 2r + 2S + s (copy r re-enters
       stage 0 one slot after its previous microbatch left it).
     """
-    from theory.symbols import R
+    from pipeproof.theory.symbols import R
 
     index = step * R + copy
     reentry = localsgd_backward(0, step - 1, copy) + 1 + stage
@@ -161,7 +161,7 @@ def localsgd_forward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
 def localsgd_round() -> sp.Expr:
     """Slots per LocalSGD round (unit costs): B(0, H - 1, R - 1) + 1 = 2[max(R, S) H + min(R, S)
     - 1]."""
-    from theory.symbols import H, R
+    from pipeproof.theory.symbols import H, R
 
     return 2 * (sp.Max(R, S) * H + sp.Min(R, S) - 1)
 
@@ -170,7 +170,7 @@ def localsgd_table_start(kind: str, stage: sp.Expr = s, micro: sp.Expr = m) -> s
     """F or B (``kind`` "forward" / "backward") of global microbatch m: round k = floor(m/(RH))
     starts at k times the round time; inside it m is local step q = floor(i/R) of copy
     r = i - qR, i = m - kRH."""
-    from theory.symbols import H, R
+    from pipeproof.theory.symbols import H, R
 
     rounds = sp.floor(micro / (R * H))
     index = micro - rounds * R * H
@@ -192,7 +192,7 @@ def localsgd_policy_step(forward, backward) -> tuple[sp.Basic, tuple[sp.Basic, .
     Returns:
         (goal, assumptions) over S, R, H, s, t and the counts.
     """
-    from theory.symbols import H, R
+    from pipeproof.theory.symbols import H, R
 
     def count(name: str) -> sp.Symbol:
         return sp.Symbol(name, integer=True, nonnegative=True)

@@ -3,7 +3,7 @@
 Iterations count block updates (backwards) in time order, within a slot by stage index. The
 delay of block j at the update of block s by microbatch m is k - r, with k the index of that
 update and r the number of updates before F(j, m): under C1 the updates of the same slot on
-stages < j count, under C0 they do not. With the closed forms of :mod:`theory.schedules`
+stages < j count, under C0 they do not. With the closed forms of :mod:`pipeproof.theory.schedules`
 (unit costs, NOAM = S), in steady state (S <= m < M - S) stage x updates in slot u exactly when
 x + u is odd, so the delay counts stages of one parity over the slots from F(j, m) = 2m + j to
 B(s, m) = 2m + 2S - 1 - s:
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbols import S, j, m, s
+from pipeproof.theory.symbols import S, j, m, s
 
 _x = sp.Symbol("x", integer=True)
 _u = sp.Symbol("u", integer=True)

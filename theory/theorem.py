@@ -34,9 +34,10 @@ SOURCES = {
 
 PREMISE_KINDS = ("hypothesis", "assumption", "lemma", "goal", "theorem")
 """Where a premise may come from: a formal hypothesis of the theorem (in
-:attr:`Theorem.assumptions`), an assumption record (A1-A4, A3', ...; ``theory.assumptions``), a
-lemma of the lemma library, the goal of an earlier obligation of the same theorem, or another
-catalogue theorem (by id). Nothing else: no premise is typed in by hand."""
+:attr:`Theorem.assumptions`), an assumption record (A1-A4, A3', ...;
+``pipeproof.theory.assumptions``), a lemma of the lemma library, the goal of an earlier obligation
+of the same theorem, or another catalogue theorem (by id). Nothing else: no premise is typed in by
+hand."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ class Claim:
     (s, j, m) ranging over the quantity's array axes; ``where`` restricts the indices.
 
     Attributes:
-        quantity: key of a table quantity known to ``checks`` (see ``checks.measures``).
-        formula: SymPy expression.
+        quantity: key of a table quantity known to ``checks`` (see
+        ``pipeproof.checks.tables.measures``). formula: SymPy expression.
         relation: "==", "<=" or ">=" (measured on the left).
         index: index symbols, one per array axis of the quantity.
         where: SymPy Boolean over parameters and indices selecting the entries compared.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbols import H, M, R, S, t_B, t_F
+from pipeproof.theory.symbols import H, M, R, S, t_B, t_F
 
 
 def fill_drain_makespan(micro: sp.Expr = M) -> sp.Expr:

@@ -1,23 +1,28 @@
 """The numeric pipeline executor: real schedules training real objectives, slot by slot.
 
 It runs PipeDream (with weight stashing), Randomized PipeDream, LocalSGD, GPipe,
-PipeDream-Flush, PipeDream-2BW and plain SGD (:mod:`~checks.executor.pipedream`,
-:mod:`~checks.executor.rpd`, :mod:`~checks.executor.localsgd`,
-:mod:`~checks.executor.synchronous`, :mod:`~checks.executor.twobw`) on least-squares
-quadratics, logistic regression, a multilayer perceptron and a small transformer
-(:mod:`~checks.executor.quadratic`, :mod:`~checks.executor.logistic`,
-:mod:`~checks.executor.mlp`, :mod:`~checks.executor.transformer`), measures what the theorems
-speak about (:mod:`~checks.executor.measurements`, :mod:`~checks.executor.trace`) and confirms
-them (:mod:`~checks.executor.confirm_throughput`, :mod:`~checks.executor.confirm_staleness`).
-Every op table is validated before it runs (:mod:`~checks.executor.table_validity`). Wrong forms
-of the convergence bounds are refuted on stored instances (:mod:`~checks.executor.wrong_bounds`)
-of RPD on the pseudo-Huber objective (:mod:`~checks.executor.pseudo_huber`) with exact
-expectations (:mod:`~checks.executor.exact_expectation`), re-run and judged by
-:mod:`~checks.executor.bound_instance`.
+PipeDream-Flush, PipeDream-2BW and plain SGD (:mod:`~pipeproof.checks.executor.methods.pipedream`,
+:mod:`~pipeproof.checks.executor.methods.rpd`, :mod:`~pipeproof.checks.executor.methods.localsgd`,
+:mod:`~pipeproof.checks.executor.methods.synchronous`,
+:mod:`~pipeproof.checks.executor.methods.twobw`) on least-squares quadratics, logistic regression, a
+multilayer perceptron and a small transformer
+(:mod:`~pipeproof.checks.executor.objectives.quadratic`,
+:mod:`~pipeproof.checks.executor.objectives.logistic`,
+:mod:`~pipeproof.checks.executor.objectives.mlp`,
+:mod:`~pipeproof.checks.executor.objectives.transformer`), measures what the theorems speak about
+(:mod:`~pipeproof.checks.executor.schedule_log`, :mod:`~pipeproof.checks.executor.trace`) and
+confirms them (:mod:`~pipeproof.checks.empirical.throughput`,
+:mod:`~pipeproof.checks.empirical.staleness`). Every op table is validated before it runs
+(:mod:`~pipeproof.checks.executor.table_validity`). Wrong forms of the convergence bounds are
+refuted on stored instances (:mod:`~pipeproof.checks.empirical.convergence.wrong_bounds`) of RPD on
+the pseudo-Huber objective (:mod:`~pipeproof.checks.executor.objectives.pseudo_huber`) with exact
+expectations (:mod:`~pipeproof.checks.empirical.convergence.exact_expectation`), re-run and judged
+by
+:mod:`~pipeproof.checks.empirical.convergence.bound_instance`.
 
 Typical use::
 
-    from checks.executor import run_config, run_method
+    from pipeproof.checks.executor import run_config, run_method
     record = run_method(run_config("pipedream", "quadratic", num_stages=16,
                                    num_microbatches=160, step_size=0.01))
     record.summary["final_gap"]
@@ -30,9 +35,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_EXPORTS = {"run_config": "checks.executor.config", "RunConfig": "checks.executor.config",
-            "METHODS": "checks.executor.config", "OBJECTIVES": "checks.executor.config",
-            "run_method": "checks.executor.run", "RunRecord": "checks.executor.record"}
+_EXPORTS = {"run_config": "pipeproof.checks.executor.config",
+            "RunConfig": "pipeproof.checks.executor.config",
+            "METHODS": "pipeproof.checks.executor.config",
+            "OBJECTIVES": "pipeproof.checks.executor.config",
+            "run_method": "pipeproof.checks.executor.run",
+            "RunRecord": "pipeproof.checks.executor.record"}
 
 __all__ = sorted(_EXPORTS)
 
@@ -40,4 +48,4 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'checks.executor' has no attribute {name!r}")
+    raise AttributeError(f"module 'pipeproof.checks.executor' has no attribute {name!r}")

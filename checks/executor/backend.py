@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from theory.parameters import ParameterError, check_choice
+from pipeproof.theory.parameters import ParameterError, check_choice
 
 BACKENDS = ("numpy", "torch")
 DEVICES = ("cpu", "cuda")

@@ -1,6 +1,6 @@
 """The parameters of one executor run, validated once, at the boundary.
 
-Names follow the parameter vocabulary of :mod:`theory.parameters`; the executor adds
+Names follow the parameter vocabulary of :mod:`pipeproof.theory.parameters`; the executor adds
 
 =====================  ===========================================================
 name                   meaning
@@ -33,9 +33,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from checks.executor.backend import BACKENDS, DEVICES
-from checks.generate import GENERATORS
-from theory.parameters import ParameterError, check_choice, check_int, check_real
+from pipeproof.checks.executor.backend import BACKENDS, DEVICES
+from pipeproof.checks.tables.generate import GENERATORS
+from pipeproof.theory.parameters import ParameterError, check_choice, check_int, check_real
 
 METHODS = ("pipedream", "rpd", "localsgd", "gpipe", "flush", "2bw", "sgd")
 OBJECTIVES = ("quadratic", "nesterov", "spectrum", "logistic", "mlp", "transformer")
@@ -111,7 +111,7 @@ def run_config(method: str, objective: str, num_stages: int, num_microbatches: i
     """Validate a run and fill its defaults.
 
     ``step_size`` is a number > 0 or "auto" (stored as None: the best of a grid, chosen by
-    :mod:`checks.executor.stepsize`).
+    :mod:`pipeproof.checks.executor.stepsize`).
 
     Defaults: M = 10 S (rounded up to whole steps or rounds); LocalSGD R = S, H = 5; the
     accumulation is S for gpipe, flush and 2bw and 1 for sgd; delta = S^2 - ceil(S/2) for

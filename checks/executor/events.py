@@ -1,21 +1,23 @@
 """The operations of an op table in the order the executor runs them.
 
-An op table (:mod:`checks.optable`) gives the first slot of every forward F(s, m) and backward
-B(s, m). The executor runs a forward at its first slot (that is when it reads its weights) and
-applies a backward's update at its last slot, ``B(s, m) + t_B - 1`` (as :mod:`checks.delays`
-does). Within a slot it goes by stage index, which is the convention C1 of the staleness
-theorems; ops of one slot never depend on each other (a forward needs the previous stage's
-forward to have ended, a backward the next stage's backward), so the order changes no value.
+An op table (:mod:`pipeproof.checks.tables.optable`) gives the first slot of every forward F(s, m)
+and backward B(s, m). The executor runs a forward at its first slot (that is when it reads its
+weights) and applies a backward's update at its last slot, ``B(s, m) + t_B - 1`` (as
+:mod:`pipeproof.checks.tables.delays` does). Within a slot it goes by stage index, which is the
+convention C1 of the staleness theorems; ops of one slot never depend on each other (a forward needs
+the previous stage's forward to have ended, a backward the next stage's backward), so the order
+changes no value.
 
-Every table is validated before it runs (:mod:`checks.executor.table_validity`); an invalid one
-is refused with :class:`~checks.executor.table_validity.InvalidTableError`. Where tables come
-from is the run's ``tables`` choice (:data:`checks.generate.GENERATORS`): "policy" always takes
-the policy simulator, the choice of the confirmations of schedule and staleness theorems, so
-they never compare a closed form with itself; "auto", the fast path of long training runs,
-generates PipeDream with NOAM = S and unit costs from its proved closed form (THR-PD-CLOSED),
-which repeats with period 2 slots per microbatch: F(s, m + 1) = F(s, m) + 2 for m >= S and
-B(s, m + 1) = B(s, m) + 2. Schedules with a barrier (GPipe, Flush, LocalSGD) repeat one round.
-Ops are handed to the engine in windows of microbatches.
+Every table is validated before it runs (:mod:`pipeproof.checks.executor.table_validity`); an
+invalid one is refused with :class:`~pipeproof.checks.executor.table_validity.InvalidTableError`.
+Where tables come from is the run's ``tables`` choice
+(:data:`pipeproof.checks.tables.generate.GENERATORS`): "policy" always takes the policy simulator,
+the choice of the confirmations of schedule and staleness theorems, so they never compare a closed
+form with itself; "auto", the fast path of long training runs, generates PipeDream with NOAM = S and
+unit costs from its proved closed form (THR-PD-CLOSED), which repeats with period 2 slots per
+microbatch: F(s, m + 1) = F(s, m) + 2 for m >= S and B(s, m + 1) = B(s, m) + 2. Schedules with a
+barrier (GPipe, Flush, LocalSGD) repeat one round. Ops are handed to the engine in windows of
+microbatches.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checks.executor.table_validity import validate
-from checks.generate import has_closed_form, op_table
-from checks.optable import OpTable
-from theory.parameters import ScheduleSpec, schedule_spec
+from pipeproof.checks.executor.table_validity import validate
+from pipeproof.checks.tables.generate import has_closed_form, op_table
+from pipeproof.checks.tables.optable import OpTable
+from pipeproof.theory.parameters import ScheduleSpec, schedule_spec
 
 WINDOW = 128
 """Microbatches read from the table at a time."""

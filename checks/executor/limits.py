@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 import os
 
-from checks.executor.config import RunConfig
-from theory.parameters import ParameterError
+from pipeproof.checks.executor.config import RunConfig
+from pipeproof.theory.parameters import ParameterError
 
 MAX_SECONDS = 24 * 3600
 """Longest estimated run accepted (one day)."""

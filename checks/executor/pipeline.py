@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from checks.executor.events import OpChunk
-from checks.executor.measurements import ScheduleLog
-from checks.executor.objective import Objective
-from checks.executor.sampler import Noise, Sampler
-from checks.executor.stash import StashingError
-from checks.executor.trace import Recorder
+from pipeproof.checks.executor.events import OpChunk
+from pipeproof.checks.executor.methods.stash import StashingError
+from pipeproof.checks.executor.objectives.base import Objective
+from pipeproof.checks.executor.sampler import Noise, Sampler
+from pipeproof.checks.executor.schedule_log import ScheduleLog
+from pipeproof.checks.executor.trace import Recorder
 
 
 class Policy(Protocol):

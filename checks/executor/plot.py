@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.executor.record import RunRecord
-from checks.outputs import write_atomically
-from theory.parameters import ParameterError
+from pipeproof.checks.executor.record import RunRecord
+from pipeproof.checks.outputs import write_atomically
+from pipeproof.theory.parameters import ParameterError
 
 
 def plot_run(record: RunRecord, path: Path | str) -> Path:

@@ -1,14 +1,15 @@
 """The record of one run: its parameters, summary, traces and schedule measurements.
 
 A record saves to JSON (``.json``) or NumPy (``.npz``) and loads back; the JSON document has the
-summary keys at its top level (a contract of ``python -m checks run-method --out``):
+summary keys at its top level (a contract of ``pipeproof run-method --out``):
 
     method, objective, num_stages, num_block_updates, step_size, seed, final_gap,
     avg_grad_norm_sq, measured_L, measured_G, max_delay, simulated_slots, wall_seconds,
     peak_memory_bytes
 
 plus ``parameters`` (everything that rebuilds the run), ``measurements`` (delays, lags,
-versions held) and ``traces`` (against block updates and slots, :mod:`checks.executor.trace`).
+versions held) and ``traces`` (against block updates and slots,
+:mod:`pipeproof.checks.executor.trace`).
 """
 
 from __future__ import annotations

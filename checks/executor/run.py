@@ -1,4 +1,5 @@
-"""Run one method on one objective and return its :class:`~checks.executor.record.RunRecord`.
+"""Run one method on one objective and return its
+:class:`~pipeproof.checks.executor.record.RunRecord`.
 
 The generator passed in (default: ``numpy.random.default_rng(seed)``) is split into a data
 stream (the objective's data) and a run stream (minibatches, noise, the method's choices), so a
@@ -15,15 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from checks.executor import localsgd, pipedream, rpd, stepsize, synchronous, twobw
-from checks.executor.backend import get_backend
-from checks.executor.blas import single_threaded
-from checks.executor.config import RunConfig
-from checks.executor.memory import PeakMemory
-from checks.executor.objective import Objective
-from checks.executor.objectives import build_objective
-from checks.executor.record import MethodResult, RunRecord
-from checks.executor.trace import Recorder
+from pipeproof.checks.executor import stepsize
+from pipeproof.checks.executor.backend import get_backend
+from pipeproof.checks.executor.blas import single_threaded
+from pipeproof.checks.executor.config import RunConfig
+from pipeproof.checks.executor.methods import localsgd, pipedream, rpd, synchronous, twobw
+from pipeproof.checks.executor.objectives.base import Objective
+from pipeproof.checks.executor.objectives.registry import build_objective
+from pipeproof.checks.executor.peak_memory import PeakMemory
+from pipeproof.checks.executor.record import MethodResult, RunRecord
+from pipeproof.checks.executor.trace import Recorder
 
 RUNNERS = {"pipedream": pipedream.run, "rpd": rpd.run, "localsgd": localsgd.run,
            "gpipe": synchronous.run, "flush": synchronous.run, "sgd": synchronous.run,

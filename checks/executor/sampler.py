@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from checks.executor.backend import Backend
+from pipeproof.checks.executor.backend import Backend
 
 
 class Sampler:

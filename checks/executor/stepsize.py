@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from checks.executor.config import RunConfig, step_granularity
-from checks.executor.objective import Objective
+from pipeproof.checks.executor.config import RunConfig, step_granularity
+from pipeproof.checks.executor.objectives.base import Objective
 
 GRID_SIZE = 12
 
 Trainer = Callable[[Objective, RunConfig, np.random.Generator, float], Any]
-"""(objective, config, rng, f*) -> the run's recorder (see :func:`checks.executor.run.train`)."""
+"""(objective, config, rng, f*) -> the run's recorder (see
+:func:`pipeproof.checks.executor.run.train`)."""
 
 
 def short_length(config: RunConfig) -> int:

@@ -10,7 +10,8 @@ lasts t_F slots and a backward t_B. The executor runs it only if, in this order:
 4. backward dependency: B(s, m) >= B(s + 1, m) + t_B (the gradient of stage s + 1 is ready);
 5. weight stash: B(s, m) >= F(s, m) + t_F: the backward of m on stage s reads the weights its
    forward read, which exist in the stash only once that forward has run (the engine then asserts
-   at run time that it takes that very version, :class:`~checks.executor.stash.StashingError`).
+   at run time that it takes that very version,
+   :class:`~pipeproof.checks.executor.methods.stash.StashingError`).
 
 The first violated rule is reported with its stage, slot and microbatch (the earliest slot).
 """
@@ -19,12 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from checks.optable import OpTable
-from theory.parameters import ParameterError
+from pipeproof.checks.tables.optable import OpTable
+from pipeproof.theory.parameters import ParameterError
 
 
 class InvalidTableError(ParameterError):
-    """An op table breaks a rule of :mod:`checks.executor.table_validity`.
+    """An op table breaks a rule of :mod:`pipeproof.checks.executor.table_validity`.
 
     Attributes:
         rule: the rule's name.

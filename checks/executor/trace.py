@@ -11,9 +11,9 @@ computed at, and the slot at which the update landed. At evenly spaced updates (
 * the stale distance and the largest ||g_s|| seen so far (the plug-in G of the bounds),
 
 so memory does not grow with the number of updates. When the tracker updates the gradient in
-O(d) (:class:`~checks.executor.quadratic.HessianTracker`) the running average is taken over every
-iterate; otherwise over the recorded iterates before k. The average the bounds speak about,
-(1/K) sum_{k < K} ||grad f(x^k)||^2, is :attr:`Recorder.average_grad_norm_sq`.
+O(d) (:class:`~pipeproof.checks.executor.objectives.quadratic.HessianTracker`) the running average
+is taken over every iterate; otherwise over the recorded iterates before k. The average the bounds
+speak about, (1/K) sum_{k < K} ||grad f(x^k)||^2, is :attr:`Recorder.average_grad_norm_sq`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from checks.executor.objective import Tracker
+from pipeproof.checks.executor.objectives.base import Tracker
 
 TRACE_NAMES = ("iteration", "slot", "gap", "grad_norm_sq", "avg_grad_norm_sq",
                "stale_distance", "max_block_grad_norm")

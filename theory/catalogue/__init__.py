@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from theory.catalogue import convergence, staleness, throughput
-from theory.theorem import Theorem
+from pipeproof.theory.catalogue import convergence, staleness, throughput
+from pipeproof.theory.theorem import Theorem
 
 SECTIONS = (throughput, staleness, convergence)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbols import DOMAINS, H, R, S, m, m2, s
-from theory.theorem import Claim, Grid, Obligation
+from pipeproof.theory.symbols import DOMAINS, H, R, S, m, m2, s
+from pipeproof.theory.theorem import Claim, Grid, Obligation
 
 BOTH = ("symbolic", "smt")
 SMT = ("smt",)

@@ -8,7 +8,7 @@ coverage check only has to unfold the definitions. The vocabulary:
 
 * valid table: F(s, m) + t_F <= F(s + 1, m), F(S - 1, m) + t_F <= B(S - 1, m),
   B(s + 1, m) + t_B <= B(s, m), ops of a stage in microbatch order, and F(s, m), B(s, m')
-  never overlap (see ``theory.schedules.is_schedule``);
+  never overlap (see ``pipeproof.theory.schedules.is_schedule``);
 * makespan X: every op ends by X (F(s, m) + t_F <= X, B(s, m) + t_B <= X) and the last backward
   ends at X: B(0, M - 1) + t_B = X;
 * bubble fraction: idle stage-slots over all stage-slots, S (X - M (t_F + t_B)) / (S X);
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory import schedules
-from theory.symbols import DOMAINS, M, S, m, m2, s, t_B, t_F
-from theory.theorem import Obligation, Premise
+from pipeproof.theory import schedules
+from pipeproof.theory.symbols import DOMAINS, M, S, m, m2, s, t_B, t_F
+from pipeproof.theory.theorem import Obligation, Premise
 
 F = sp.Function("F", integer=True)
 """F(s, m): first slot of the forward of microbatch m on stage s."""
@@ -143,8 +143,8 @@ def cost_ranges() -> tuple[sp.Basic, ...]:
 def policy(admits: Callable[..., sp.Basic]) -> sp.Basic:
     """The greedy 1F1B policy's step at slot t on stage s, for F and B: if nf and nb count the
     forwards and backwards of stage s that started before t, the op of F and B at t is the one
-    the policy starts (``theory.schedules.policy_step``; by induction on t, F and B are then
-    the policy's output)."""
+    the policy starts (``pipeproof.theory.schedules.policy_step``; by induction on t, F and B are
+    then the policy's output)."""
     goal, assumptions = schedules.policy_step(F, B, admits)
     counts = tuple(a for a in assumptions if not _domain(a))
     return sp.Implies(sp.And(*counts), goal)
@@ -153,7 +153,7 @@ def policy(admits: Callable[..., sp.Basic]) -> sp.Basic:
 def localsgd_policy() -> sp.Basic:
     """The greedy policy's step inside a LocalSGD round for F(s, q, r), B(s, q, r): if the
     counts (qf, rf), (qb, rb) are those of the ops started before t, the op at t is the one the
-    policy starts (``theory.schedules.localsgd_policy_step``)."""
+    policy starts (``pipeproof.theory.schedules.localsgd_policy_step``)."""
     goal, assumptions = schedules.localsgd_policy_step(F, B)
     counts = tuple(a for a in assumptions if not _domain(a))
     return sp.Implies(sp.And(*counts), goal)

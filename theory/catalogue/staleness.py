@@ -1,8 +1,8 @@
 """Catalogue section 2: staleness (STL-*), the steady-state delays of PipeDream.
 
 STL-PD-MATRIX states that the delays counted in the steady window (the sums of
-:mod:`theory.catalogue.staleness_terms`, for S <= m <= M - S - 1) are D1(s, j) under C1 and
-D0(s, j) under C0; STL-PD-MAX bounds those counts; the other delay theorems speak about D1 and
+:mod:`pipeproof.theory.catalogue.staleness_terms`, for S <= m <= M - S - 1) are D1(s, j) under C1
+and D0(s, j) under C0; STL-PD-MAX bounds those counts; the other delay theorems speak about D1 and
 D0. A maximum is stated as an upper bound for all s, j and its value at the witness s = 0.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory import schedules, staleness
-from theory.catalogue.common import (
+from pipeproof.theory import schedules, staleness
+from pipeproof.theory.catalogue.common import (
     PIPEDREAM,
     PIPEDREAM_SMALL_M,
     SMT,
@@ -19,7 +19,7 @@ from theory.catalogue.common import (
     claim,
     for_both_conventions,
 )
-from theory.catalogue.staleness_terms import (
+from pipeproof.theory.catalogue.staleness_terms import (
     D0,
     D1,
     INDEX_RANGES,
@@ -38,10 +38,10 @@ from theory.catalogue.staleness_terms import (
     x,
     y,
 )
-from theory.catalogue.staleness_versions import lag, stash, synchronous, two_buffer
-from theory.catalogue.staleness_warmup import PD_HYPOTHESES, PIPEDREAM_MID, warmup
-from theory.symbols import M, S, j, m, s
-from theory.theorem import Grid, TableCheck, Theorem, Variant
+from pipeproof.theory.catalogue.staleness_versions import lag, stash, synchronous, two_buffer
+from pipeproof.theory.catalogue.staleness_warmup import PD_HYPOTHESES, PIPEDREAM_MID, warmup
+from pipeproof.theory.symbols import M, S, j, m, s
+from pipeproof.theory.theorem import Grid, TableCheck, Theorem, Variant
 
 F, B = schedules.pipedream_forward, schedules.pipedream_backward
 m2 = sp.Symbol("m2", integer=True, nonnegative=True)

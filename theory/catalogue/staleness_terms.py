@@ -6,8 +6,9 @@ schedule of THR-PD-CLOSED. In steady state (S <= m <= M - S - 1) the updates ins
 from F(j, m) = 2m + j to B(s, m) = 2m + 2S - 1 - s are the pairs (stage x, slot u) with x + u
 odd (STL-PD-MATRIX), so the C1 delay is the count
 
-    count_C1(s, j, m) = sum over those pairs, C1 order  (``theory.staleness.delay_by_counting``),
-    count_C0(s, j, m) = count_C1(s, j, m) + #{x < j : x + F(j, m) odd}  (slot-mates of F(j, m)).
+    count_C1(s, j, m) = sum over those pairs, C1 order
+    (``pipeproof.theory.staleness.delay_by_counting``), count_C0(s, j, m) = count_C1(s, j, m) + #{x
+    < j : x + F(j, m) odd}  (slot-mates of F(j, m)).
 
 STL-PD-MATRIX proves count_C1 = D1(s, j) and count_C0 = D0(s, j); the other delay theorems
 speak about these counts or about D1 and D0 directly.
@@ -19,10 +20,10 @@ from dataclasses import replace
 
 import sympy as sp
 
-from theory import staleness
-from theory.catalogue.common import BOTH, SMT, SYMBOLIC, ob
-from theory.symbols import DOMAINS, M, S, j, m, s
-from theory.theorem import Obligation, Premise
+from pipeproof.theory import staleness
+from pipeproof.theory.catalogue.common import BOTH, SMT, SYMBOLIC, ob
+from pipeproof.theory.symbols import DOMAINS, M, S, j, m, s
+from pipeproof.theory.theorem import Obligation, Premise
 
 D1, D0 = staleness.delay_c1, staleness.delay_c0
 x = sp.Symbol("x", integer=True, nonnegative=True)
@@ -37,7 +38,8 @@ def slot_mates(read: sp.Expr = j, micro: sp.Expr = m) -> sp.Expr:
 
 
 def counted_c1(stage: sp.Expr = s, read: sp.Expr = j, micro: sp.Expr = m) -> sp.Expr:
-    """The C1 delay counted in the steady window (``theory.staleness.delay_by_counting``)."""
+    """The C1 delay counted in the steady window
+    (``pipeproof.theory.staleness.delay_by_counting``)."""
     return staleness.delay_by_counting(stage, read, micro)
 
 

@@ -1,12 +1,12 @@
 """Catalogue section 2, continued: version lags, weight stashing, synchronous schedules and
-PipeDream-2BW, stated on the closed-form schedules of :mod:`theory.schedules`."""
+PipeDream-2BW, stated on the closed-form schedules of :mod:`pipeproof.theory.schedules`."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from theory import memory, schedules, staleness
-from theory.catalogue.common import (
+from pipeproof.theory import memory, schedules, staleness
+from pipeproof.theory.catalogue.common import (
     BOTH,
     LOCALSGD,
     ONE,
@@ -19,10 +19,10 @@ from theory.catalogue.common import (
     le,
     lt,
 )
-from theory.catalogue.staleness_terms import INDEX_RANGES, STEADY_M, proof, x
-from theory.catalogue.staleness_warmup import PD_HYPOTHESES, PIPEDREAM_MID
-from theory.symbols import M, R, S, j, m, m2, s, t_B, t_F
-from theory.theorem import Grid, TableCheck, Theorem, Variant
+from pipeproof.theory.catalogue.staleness_terms import INDEX_RANGES, STEADY_M, proof, x
+from pipeproof.theory.catalogue.staleness_warmup import PD_HYPOTHESES, PIPEDREAM_MID
+from pipeproof.theory.symbols import M, R, S, j, m, m2, s, t_B, t_F
+from pipeproof.theory.theorem import Grid, TableCheck, Theorem, Variant
 
 F, B = schedules.pipedream_forward, schedules.pipedream_backward
 SYNC_GRIDS = (Grid("gpipe", (1, 48), (10 * S, ONE, S)), Grid("flush", (1, 48), (10 * S, ONE, S)),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory import schedules, staleness
-from theory.catalogue.common import PIPEDREAM, SMT, SYMBOLIC, claim, for_both_conventions
-from theory.catalogue.staleness_terms import D1, proof, steady_top, x, y
-from theory.symbols import M, S, j, m, m2, s
-from theory.theorem import Grid, TableCheck, Theorem, Variant
+from pipeproof.theory import schedules, staleness
+from pipeproof.theory.catalogue.common import PIPEDREAM, SMT, SYMBOLIC, claim, for_both_conventions
+from pipeproof.theory.catalogue.staleness_terms import D1, proof, steady_top, x, y
+from pipeproof.theory.symbols import M, S, j, m, m2, s
+from pipeproof.theory.theorem import Grid, TableCheck, Theorem, Variant
 
 F, B = schedules.pipedream_forward, schedules.pipedream_backward
 PIPEDREAM_MID = Grid("pipedream", (1, 64), (10 * S,))

@@ -1,9 +1,9 @@
 """Catalogue section 1: schedules and throughput (THR-*).
 
 Each statement speaks about the op times F(s, m), B(s, m) of a schedule's closed form (given by
-definitions) in the vocabulary of ``theory.catalogue.op_tables``: a valid table, the makespan as
-the end of the last backward, the bubble fraction, the peak in flight and the greedy policy's
-step. LocalSGD (THR-LSGD) is in ``throughput_rounds``, integer costs (THR-COST) in
+definitions) in the vocabulary of ``pipeproof.theory.catalogue.op_tables``: a valid table, the
+makespan as the end of the last backward, the bubble fraction, the peak in flight and the greedy
+policy's step. LocalSGD (THR-LSGD) is in ``throughput_rounds``, integer costs (THR-COST) in
 ``throughput_costs``.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory import memory, schedules, throughput
-from theory.catalogue import op_tables, throughput_costs, throughput_rounds
-from theory.catalogue.common import (
+from pipeproof.theory import memory, schedules, throughput
+from pipeproof.theory.catalogue import op_tables, throughput_costs, throughput_rounds
+from pipeproof.theory.catalogue.common import (
     BOTH,
     FLUSH,
     FLUSH_COSTS,
@@ -28,9 +28,9 @@ from theory.catalogue.common import (
     eq,
     ob,
 )
-from theory.catalogue.op_tables import Part
-from theory.symbols import DOMAINS, M, S, m, s, t, t_B, t_F
-from theory.theorem import Grid, Obligation, TableCheck, Theorem, Variant
+from pipeproof.theory.catalogue.op_tables import Part
+from pipeproof.theory.symbols import DOMAINS, M, S, m, s, t, t_B, t_F
+from pipeproof.theory.theorem import Grid, Obligation, TableCheck, Theorem, Variant
 
 UNIT = {t_F: 1, t_B: 1}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory import schedules, throughput
-from theory.catalogue import op_tables
-from theory.catalogue.common import (
+from pipeproof.theory import schedules, throughput
+from pipeproof.theory.catalogue import op_tables
+from pipeproof.theory.catalogue.common import (
     COSTS,
     FLUSH_COSTS,
     GPIPE_COSTS,
@@ -15,9 +15,9 @@ from theory.catalogue.common import (
     SMT,
     claim,
 )
-from theory.catalogue.op_tables import Part
-from theory.symbols import H, M, R, S, s, t_B, t_F
-from theory.theorem import Grid, Obligation, TableCheck, Theorem, Variant
+from pipeproof.theory.catalogue.op_tables import Part
+from pipeproof.theory.symbols import H, M, R, S, s, t_B, t_F
+from pipeproof.theory.theorem import Grid, Obligation, TableCheck, Theorem, Variant
 
 f = sp.Function("f", integer=True)
 """f(s, m): first slot of the forward of microbatch m on stage s in ANY valid op table."""

@@ -1,8 +1,8 @@
 """Catalogue section 1, continued: LocalSGD rounds (THR-LSGD).
 
 The round is stated on the op times F(s, q, r), B(s, q, r) of microbatch i = q R + r of a round
-(local step q of copy r), defined by the closed form of ``theory.schedules`` and proved, for all
-R, S, H, to be a valid op table that obeys the copy rule and the greedy policy, and to take
+(local step q of copy r), defined by the closed form of ``pipeproof.theory.schedules`` and proved,
+for all R, S, H, to be a valid op table that obeys the copy rule and the greedy policy, and to take
 2[max(R, S) H + min(R, S) - 1] slots.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory import schedules, throughput
-from theory.catalogue import op_tables
-from theory.catalogue.common import (
+from pipeproof.theory import schedules, throughput
+from pipeproof.theory.catalogue import op_tables
+from pipeproof.theory.catalogue.common import (
     LOCALSGD,
     LOCALSGD_WIDE,
     SMT,
@@ -20,9 +20,9 @@ from theory.catalogue.common import (
     eq,
     ob,
 )
-from theory.catalogue.op_tables import B, F, Part
-from theory.symbols import DOMAINS, H, M, R, S, m, s, t, t_B, t_F
-from theory.theorem import Obligation, TableCheck, Theorem, Variant
+from pipeproof.theory.catalogue.op_tables import B, F, Part
+from pipeproof.theory.symbols import DOMAINS, H, M, R, S, m, s, t, t_B, t_F
+from pipeproof.theory.theorem import Obligation, TableCheck, Theorem, Variant
 
 q = sp.Symbol("q", integer=True, nonnegative=True)
 """Local step of a copy inside a LocalSGD round (microbatch i = q R + r of the round)."""

@@ -1,0 +1,1 @@
+"""The command line: ``pipeproof`` (also ``python -m pipeproof.checks``)."""

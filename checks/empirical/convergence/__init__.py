@@ -1,0 +1,1 @@
+"""Empirical confirmations of the convergence theorems (CONV-*)."""

@@ -1,0 +1,1 @@
+"""The objectives of the executor: a model split into S stages."""

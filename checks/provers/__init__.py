@@ -1,0 +1,1 @@
+"""The provers: SymPy, Z3, and the parity case splits they share."""

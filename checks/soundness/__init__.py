@@ -1,0 +1,1 @@
+"""Whether a proof proves its statement: coverage, tautologies, provenance."""

@@ -1,0 +1,1 @@
+"""Op tables: generation (closed form or policy) and the quantities read off."""

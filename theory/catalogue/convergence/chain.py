@@ -1,0 +1,293 @@
+"""The proof chains of catalogue section 3: quantities, shared steps, lemmas and rules.
+
+The proofs are chains of scalar obligations. Every quantity of step k is an expectation written
+as a real symbol or a function of k (norms and inner products of vectors reduced to scalars):
+
+=====================  =======================================================================
+f(k)                   E f(x^k)
+grad2(k)               E||grad f(x^k)||^2
+stale2(k)              E||grad f(z^k)||^2
+dist2(k)               E||x^k - z^k||^2
+step_inner, step2      E<grad f(x^k), x^{k+1} - x^k>, E||x^{k+1} - x^k||^2
+sampled_inner          E<grad_s f(x^k), g^k> with g^k = g_s(z^k; xi) the sampled block gradient
+sample2                E||g^k||^2
+block_cross(s)         E<grad_s f(x^k), grad_s f(z^k)>, block_stale2(s) = E||grad_s f(z^k)||^2
+cross, grad_gap2       E<grad f(x^k), grad f(z^k)>, E||grad f(x^k) - grad f(z^k)||^2
+window2, window_g2     sum over the delay window of E||v_t||^2 and of E||g^t||^2
+window_var, mean_inner sum_t E||v_t - m||^2 and E<x^k - z^k, m>, with m = (x^k - z^k)/delta
+mean_sq                E||m||^2
+window_stale2(k)       sum_{d=1}^{delta} E||grad f(z^{k-d})||^2, a term 0 when k - d < 0 (CONV-NOG)
+T(d, n)                sum_{k<n} E||grad f(z^{k-d})||^2, the same terms (CONV-NOG)
+D                      a window constant: E||x^k - z^k||^2 <= gamma^2 G^2 D
+block_dist2(j), Q(n)   E||x_j^k - z_j^k||^2 and sum_{j<n} (S - 1 - floor(j/2))^2 (CONV-PD-LAG)
+=====================  =======================================================================
+
+Here x^k - z^k = sum_{t=k-delta}^{k-1} v_t, where block j of v_t is gamma g^t when update t hit
+block j inside block j's delay, else 0 (and v_t = 0 for t < 0). A vector identity is proved as a
+SymPy lemma in coordinates (a[r], b[r]: coordinates of grad f(x^k) and grad f(z^k) in R^n; v[r],
+m: one coordinate of the r-th window update and of m); the step that uses it states the same
+identity with the vector quantities replaced by the scalars above (:func:`reduce`), in
+expectation. Each chain step assumes the previous step's conclusion; finite sums over k are
+opaque to Z3 and their recurrence is assumed as the definition of a finite sum; induction on n is
+the rule that turns the base case and step into the statement for every K.
+
+The chains of CONV-RPD, CONV-BLOCK, CONV-PD-LAG, CONV-VAR and CONV-NOG share the sampled-block
+descent (:func:`head`: steps 1 to 4 and their lemmas) and the tail (:func:`tail`: one-step
+inequality, telescoping induction, rearrangement). What the chains take without checking is
+named in :data:`RULES`, and every theorem's notes list the rules its chain uses
+(:func:`unchecked`).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from pipeproof.theory import convergence as cv
+from pipeproof.theory.assumptions import by_id
+from pipeproof.theory.catalogue.common import SMT, SYMBOLIC, ob
+from pipeproof.theory.convergence import F0, G, K, L, S, delta, f_star, gamma, k
+from pipeproof.theory.theorem import Obligation
+
+f = sp.Function("f")
+grad2 = sp.Function("grad2", nonnegative=True)
+stale2 = sp.Function("stale2", nonnegative=True)
+dist2 = sp.Function("dist2", nonnegative=True)
+block_cross = sp.Function("block_cross")
+block_stale2 = sp.Function("block_stale2", nonnegative=True)
+block_var = sp.Function("sigma_s2", nonnegative=True)  # sigma_s^2
+(step_inner, step2, sampled_inner, sample2, cross, grad_gap2, window2, window_g2, window_var,
+ mean_inner, mean_sq) = sp.symbols(
+    "step_inner step2 sampled_inner sample2 cross grad_gap2 window2 window_g2 window_var "
+    "mean_inner mean_sq", real=True)
+i = sp.Symbol("i", integer=True, nonnegative=True)  # summation index over iterations
+b = sp.Symbol("b", integer=True, nonnegative=True)  # block index
+n = sp.Symbol("n", integer=True, positive=True)  # dimension
+r = sp.Symbol("r", integer=True, positive=True)  # coordinate / window position
+a_, b_, v_ = sp.IndexedBase("a"), sp.IndexedBase("b"), sp.IndexedBase("v")
+m_ = sp.Symbol("m", real=True)
+D = sp.Symbol("D", nonnegative=True)  # window constant: E||x - z||^2 <= gamma^2 G^2 D
+HYPOTHESES = ("A1", "A2", "A3", "A4", "DELAY")
+ASSUMPTIONS = {
+    "CONV-RPD": HYPOTHESES, "CONV-TUNED": HYPOTHESES, "CONV-BLOCK": HYPOTHESES,
+    "CONV-PD-LAG": ("A1", "A2", "A3", "A4"), "CONV-VAR": ("A1", "A2", "A3", "A3'", "A4", "DELAY"),
+    "CONV-NOG": ("A1", "A2", "A3", "A3'", "DELAY"),
+}
+"""The assumptions (ids of :mod:`pipeproof.theory.assumptions`) each theorem lists."""
+CONDITIONS = {"CONV-VAR": (cv.variance_condition(),), "CONV-NOG": cv.no_moment_conditions()}
+"""Step-size conditions, as relations in gamma, L, S, delta; a run that breaks one is outside the
+theorem."""
+CONSTANT = gamma * S * L * G**2 + L**2 * cv.stale_distance(D)
+"""gamma S L G^2 + gamma^2 L^2 G^2 D: the one-step constant of the G^2 chains."""
+RULES: dict[str, str] = {
+    "descent": "the descent lemma of A1, f(y) <= f(x) + <grad f(x), y - x> + (L/2)||y - x||^2 "
+               "(Nesterov 2004, Lemma 1.2.3), at x = x^k, y = x^{k+1}",
+    "algorithm": "the definitions of the algorithm: x^{k+1} = x^k - gamma U_s g^k, and "
+                 "x^k - z^k = sum_{d=1}^{delta} v_{k-d} with ||v_t|| <= gamma ||g^t|| and "
+                 "v_t = 0 for t < 0 (DELAY)",
+    "conditioning": "conditional expectation: the tower property with the independence of DELAY "
+                    "(block s uniform and independent of the past and of the stale point, fresh "
+                    "sample xi) turns A3, A4 and A3' at the sampled block into means over s",
+    "expectation": "linearity and monotonicity of expectation: an identity or inequality of the "
+                   "outcomes (a lemma, A1, A4) holds for their expectations",
+    "exchange": "a vector identity proved per coordinate holds for norms and inner products: it "
+                "is summed over the coordinates, and that finite sum is exchanged with the sum "
+                "over the window (finite sums over a rectangle)",
+    "recurrence": "a finite sum is defined by its recurrence, sum_{x<0} = 0 and "
+                  "sum_{x<n+1} = sum_{x<n} + term(n) (Z3 sees the sums as opaque values linked "
+                  "only by these equations)",
+    "induction": "induction on a natural number: a proved base case and step give the "
+                 "statement for every value, used at n = K (or S, or delta)",
+}
+"""The reasoning the chains use without checking it, by name (see :func:`unchecked`)."""
+
+
+def unchecked(*rules: str, argued: tuple[str, ...] = ()) -> str:
+    """The sentence of a theorem's notes that names what its chain takes without checking.
+
+    Args:
+        rules: keys of :data:`RULES`, in the order the chain first uses them.
+        argued: premises a step argues in words (its name) instead of proving.
+
+    Returns:
+        "Used without checking: (1) ...; (2) .... Every other premise is ...".
+    """
+    items = [RULES[rule] for rule in rules] + [f"argued in words: {text}" for text in argued]
+    listed = "; ".join(f"({number}) {item}" for number, item in enumerate(items, start=1))
+    return (f"Used without checking: {listed}. Every other premise is a hypothesis, the "
+            "definition of a named quantity, a result of a theorem in uses, or the conclusion of "
+            "a proved obligation (an induction's at the point the step names).")
+
+
+CHAIN_RULES = ("descent", "algorithm", "conditioning", "expectation", "recurrence", "induction")
+"""The rules of the shared chain: the head (steps 1 to 4) and the tail (telescoping)."""
+
+
+def hypotheses(theorem_id: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The words of the assumptions of ``theorem_id`` (:data:`ASSUMPTIONS`) and ``extra``."""
+    return (*(by_id(name).text() for name in ASSUMPTIONS[theorem_id]),
+            "gamma > 0, K >= 1, F0 = f(x^0) - f*", *extra)
+
+
+def reduce(relation: sp.Basic, scalars: dict) -> sp.Basic:
+    """``relation`` with the vector quantities of a coordinate lemma replaced by scalars."""
+    return relation.subs(scalars)
+
+
+def descent(*terms: sp.Expr) -> sp.Basic:
+    """f(k + 1) <= f(k) + terms: the running one-step inequality of the chains."""
+    return f(k + 1) <= f(k) + sp.Add(*terms)
+
+
+def step(name: str, goal: sp.Basic, *assumptions: sp.Basic, methods: tuple[str, ...] = SMT,
+         parity: tuple[sp.Symbol, ...] = ()) -> Obligation:
+    """An obligation (Z3 by default) under S >= 1 and ``assumptions``."""
+    return ob(name, goal, S, extra=assumptions, methods=methods, parity=parity)
+
+
+def partial(term, upper: sp.Expr) -> sp.Expr:
+    """sum_{i=0}^{upper - 1} term(i)."""
+    return sp.Sum(term(i), (i, 0, upper - 1))
+
+
+# The sampled-block descent: the first steps shared by every chain.
+
+POLARIZATION = sp.Eq(sp.Sum((a_[r] - b_[r]) ** 2, (r, 1, n)),
+                     sp.Sum(a_[r] ** 2, (r, 1, n)) + sp.Sum(b_[r] ** 2, (r, 1, n))
+                     - 2 * sp.Sum(a_[r] * b_[r], (r, 1, n)))
+POLARIZATION_SCALARS = {sp.Sum((a_[r] - b_[r]) ** 2, (r, 1, n)): grad_gap2,
+                        sp.Sum(a_[r] ** 2, (r, 1, n)): grad2(k),
+                        sp.Sum(b_[r] ** 2, (r, 1, n)): stale2(k),
+                        sp.Sum(a_[r] * b_[r], (r, 1, n)): cross}
+WINDOW = sp.Eq(sp.Sum((v_[r] - m_) ** 2, (r, 1, delta)),
+               sp.Sum(v_[r] ** 2, (r, 1, delta)) - 2 * m_ * sp.Sum(v_[r], (r, 1, delta))
+               + delta * m_**2)
+WINDOW_SCALARS = {sp.Sum((v_[r] - m_) ** 2, (r, 1, delta)): window_var,
+                  sp.Sum(v_[r] ** 2, (r, 1, delta)): window2,
+                  m_ * sp.Sum(v_[r], (r, 1, delta)): mean_inner, m_**2: mean_sq}
+SAMPLING = sp.Eq(sp.Sum(block_cross(b) / S, (b, 0, S - 1)),
+                 sp.Sum(block_cross(b), (b, 0, S - 1)) / S)
+
+
+def sampled_descent() -> Obligation:
+    """Step 1: the descent lemma (A1) at x^{k+1} = x^k - gamma U_s g^k."""
+    return step(
+        "step 1, descent lemma on the sampled block: f(x^{k+1}) <= f(x^k) + <grad f(x^k), "
+        "x^{k+1} - x^k> + (L/2)||x^{k+1} - x^k||^2 (A1), and the update moves block s only, "
+        "by -gamma g^k, so the inner product is -gamma <grad_s f(x^k), g^k>",
+        descent(-gamma * sampled_inner, L * gamma**2 / 2 * sample2),
+        descent(step_inner, L / 2 * step2), sp.Eq(step_inner, -gamma * sampled_inner),
+        sp.Eq(step2, gamma**2 * sample2))
+
+
+def sampling_lemma() -> Obligation:
+    """The expectation over a uniform block, for a generic S."""
+    return step("lemma for step 2, uniform block: E_s c_s = sum_s c_s/S = (1/S) sum_s c_s",
+                SAMPLING, methods=SYMBOLIC)
+
+
+def uniform_sampling(previous: Obligation) -> Obligation:
+    """Step 2 with A3 and A4: (1/S) E<grad f(x^k), grad f(z^k)> and gamma^2 L G^2/2."""
+    return step(
+        "step 2, uniform sampling: E_xi g_s(z; xi) = grad_s f(z) (A3) and s uniform and "
+        "independent of z^k give E<grad_s f(x), g> = (1/S) E<grad f(x), grad f(z)>; "
+        "E||g^k||^2 <= G^2 (A4)",
+        descent(-gamma / S * cross, L * gamma**2 / 2 * G**2),
+        previous.goal, sp.Eq(sampled_inner, SAMPLING.lhs),
+        sp.Eq(cross, sp.Sum(block_cross(b), (b, 0, S - 1))), SAMPLING, sample2 <= G**2)
+
+
+def polarization_lemma() -> Obligation:
+    """||a - b||^2 = ||a||^2 + ||b||^2 - 2<a, b> in R^n, for a generic n."""
+    return step("lemma for step 3, polarization in R^n: ||a - b||^2 = ||a||^2 + ||b||^2 - 2<a, b>",
+                POLARIZATION, methods=SYMBOLIC)
+
+
+def polarization(previous: Obligation) -> Obligation:
+    """Step 3: -<a, b> <= -||a||^2/2 + ||a - b||^2/2."""
+    return step(
+        "step 3, polarization: -<a, b> = -||a||^2/2 - ||b||^2/2 + ||a - b||^2/2 with "
+        "a = grad f(x^k), b = grad f(z^k), and ||b||^2 >= 0",
+        descent(-gamma / (2 * S) * grad2(k), gamma / (2 * S) * grad_gap2,
+                L * gamma**2 / 2 * G**2),
+        previous.goal, reduce(POLARIZATION, POLARIZATION_SCALARS), stale2(k) >= 0)
+
+
+def smoothness(previous: Obligation) -> Obligation:
+    """Step 4: A1 at x^k and z^k."""
+    return step(
+        "step 4, smoothness: ||grad f(x^k) - grad f(z^k)||^2 <= L^2 ||x^k - z^k||^2 (A1)",
+        descent(-gamma / (2 * S) * grad2(k), gamma * L**2 / (2 * S) * dist2(k),
+                L * gamma**2 / 2 * G**2),
+        previous.goal, grad_gap2 <= L**2 * dist2(k))
+
+
+def head() -> tuple[Obligation, ...]:
+    """Steps 1 to 4 with their lemmas; the last one's goal is the descent with dist2(k)."""
+    first = sampled_descent()
+    second = uniform_sampling(first)
+    third = polarization(second)
+    return (first, sampling_lemma(), second, polarization_lemma(), third, smoothness(third))
+
+
+def stale_descent(window: sp.Expr) -> sp.Basic:
+    """The descent with E||x^k - z^k||^2 <= gamma^2 G^2 D substituted."""
+    return descent(-gamma / (2 * S) * grad2(k),
+                   gamma * L**2 / (2 * S) * cv.stale_distance(window),
+                   L * gamma**2 / 2 * G**2)
+
+
+# The tail shared by every chain: one-step inequality, summation, telescoping, rearrangement.
+
+def induction(name: str, termwise: Obligation, left, right, index: sp.Symbol):
+    """Base n = 0 and step n = index to index + 1 of sum_{x<n} left(x) <= sum_{x<n} right(x),
+    from ``termwise`` (left(index) <= right(index)) and the recurrence of finite sums.
+
+    Returns the obligation and the statement P(n) it proves for every n by induction.
+    """
+    x = sp.Symbol("x", integer=True, nonnegative=True)
+
+    def summed(upper):
+        return sp.Le(sp.Sum(left(x), (x, 0, upper - 1)), sp.Sum(right(x), (x, 0, upper - 1)),
+                     evaluate=False)
+
+    def grows(term):
+        return sp.Eq(sp.Sum(term(x), (x, 0, index)),
+                     sp.Sum(term(x), (x, 0, index - 1)) + term(index), evaluate=False)
+
+    proof = step(f"{name}, induction on n: base n = 0 and step n = {index} to {index} + 1 "
+                 "(finite sums defined by their recurrence)", sp.And(summed(0), summed(index + 1)),
+                 termwise.goal, summed(index), grows(left), grows(right))
+    return proof, summed
+
+
+def tail(previous: Obligation, constant: sp.Expr, bound: sp.Expr, left=grad2,
+         window: sp.Expr | None = None, premises: tuple = (),
+         reason: str = "") -> tuple[Obligation, ...]:
+    """From ``(gamma/2S) left(k) <= f(k) - f(k+1) + (gamma/2S) constant`` to the averaged bound.
+
+    With ``window``, the chain runs with the symbol D and a last step substitutes D = window;
+    ``premises`` and ``reason`` join the rearrangement.
+    """
+    weight = gamma / (2 * S)
+
+    def lower(index):
+        return weight * left(index)
+
+    def upper(index):
+        return f(index) - f(index + 1) + weight * constant
+
+    one_step = step("one-step inequality: collect the terms of step k", lower(k) <= upper(k),
+                    previous.goal)
+    summed, claim = induction("telescoping", one_step, lower, upper, k)
+    telescoped = sp.Eq(partial(upper, K), f(0) - f(K) + K * weight * constant)
+    rearranged = step(
+        "rearrangement: the induction at n = K; f(x^K) >= f* (A2) and F0 = f(x^0) - f*"
+        f"{reason}; multiply by 2S/(gamma K)", partial(grad2, K) / K <= bound,
+        summed.goal, claim(K), telescoped, f(K) >= f_star, sp.Eq(F0, f(0) - f_star), *premises)
+    steps = (one_step, summed,
+             step("lemma: the sum of the right sides telescopes", telescoped, methods=SYMBOLIC),
+             rearranged)
+    if window is None:
+        return steps
+    return (*steps, step(f"substitute D = {window}", partial(grad2, K) / K
+                         <= bound.subs(D, window), rearranged.goal, sp.Eq(D, window)))
