@@ -1,4 +1,4 @@
-"""``pipeproof``: see :mod:`pipeproof.checks.cli.main`."""
+"""``python -m pipeproof.checks``: the ``pipeproof`` command (:mod:`pipeproof.checks.cli.main`)."""
 
 import sys
 

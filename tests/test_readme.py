@@ -20,7 +20,7 @@ def _commands() -> list[str]:
 def test_exactly_two_setup_commands_and_ci_runs_the_test_one():
     commands = _commands()
     assert len(commands) == 2
-    assert "pipeproof" in commands[0] and "pytest" in commands[1]
+    assert commands[0].endswith(".venv/bin/pipeproof") and commands[1].endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci
 
