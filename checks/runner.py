@@ -46,6 +46,7 @@ from pipeproof.checks.verdict import (
     theorem_status,
 )
 from pipeproof.theory.catalogue import by_id, catalogue
+from pipeproof.theory.parameters import ParameterError
 from pipeproof.theory.theorem import Claim, Grid, Obligation, Theorem
 
 logger = logging.getLogger(__name__)
@@ -199,7 +200,7 @@ def _reference(theorem: Theorem) -> Theorem | str:
     unevaluated stay unevaluated; pickling would evaluate them), or the theorem itself."""
     try:
         return theorem.id if by_id(theorem.id) is theorem else theorem
-    except KeyError:
+    except ParameterError:
         return theorem
 
 

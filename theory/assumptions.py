@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from pipeproof.theory.convergence import G, L, delta, f_star, sigma
+from pipeproof.theory.parameters import ParameterError
 from pipeproof.theory.symbols import S
 
 RELATIVE_TOLERANCE = 1e-9
@@ -161,10 +162,10 @@ def by_id(assumption_id: str) -> Assumption:
     """The assumption with ``assumption_id``.
 
     Raises:
-        KeyError: naming the unknown id and the known ones.
+        ParameterError: naming the unknown id and the known ones.
     """
     for assumption in ALL:
         if assumption.id == assumption_id:
             return assumption
     known = ", ".join(assumption.id for assumption in ALL)
-    raise KeyError(f"unknown assumption {assumption_id!r}; known: {known}")
+    raise ParameterError(f"assumption id: unknown {assumption_id!r}; known: {known}")

@@ -179,7 +179,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if command == "show":
             return _show(args)
         return args.handler(args)
-    except (ParameterError, KeyError) as error:
+    except ParameterError as error:
         print(f"pipeproof: error: {_cli_message(error)}", file=sys.stderr)
         return 2
 

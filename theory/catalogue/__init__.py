@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from pipeproof.theory.catalogue import convergence, staleness, throughput
+from pipeproof.theory.parameters import ParameterError
 from pipeproof.theory.theorem import Theorem
 
 SECTIONS = (throughput, staleness, convergence)
@@ -20,10 +21,10 @@ def by_id(theorem_id: str) -> Theorem:
     """The theorem with ``theorem_id`` (case-insensitive).
 
     Raises:
-        KeyError: naming the unknown id and the known ones.
+        ParameterError: naming the unknown id and the known ones.
     """
     for theorem in catalogue():
         if theorem.id.lower() == theorem_id.lower():
             return theorem
     known = ", ".join(theorem.id for theorem in catalogue())
-    raise KeyError(f"unknown theorem id {theorem_id!r}; known ids: {known}")
+    raise ParameterError(f"theorem id: unknown {theorem_id!r}; known ids: {known}")
