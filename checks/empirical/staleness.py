@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from pipeproof.checks.empirical import confirmation
 from pipeproof.checks.empirical.runs import (
     TABLES,
     Comparison,
@@ -66,7 +65,6 @@ def replay_gap(objective: str, stages: int) -> float:
     return float(np.abs(finals[0] - finals[1]).max() / np.abs(finals[0]).max())
 
 
-@confirmation("STL-PD-MATRIX")
 def confirm_matrix(profile: Profile, plots: Any) -> Verdict:
     """Measured steady delays of every (updated block s, read block j) equal D1(s, j) (C1) and
     D0(s, j) (C0); RPD replaying them reproduces PipeDream's iterates."""
@@ -110,7 +108,6 @@ def claim_value(claim: str, stages: int) -> float:
     return float(evaluate(forms[claim], S=stages))
 
 
-@confirmation("STL-PD-MAX")
 def confirm_max(profile: Profile, plots: Any) -> Verdict:
     """Measured steady maximum delay = S^2 - ceil(S/2), under C1 and C0 (with a plots folder:
     ``stl-pd-max.png``, measured against S with the closed form and the paper's S^2 - S/2)."""
@@ -124,13 +121,11 @@ def confirm_max(profile: Profile, plots: Any) -> Verdict:
     return _verdict(values, comparison)
 
 
-@confirmation("STL-PD-PAPER")
 def confirm_paper(profile: Profile, plots: Any) -> Verdict:
     """The paper's S^2 - S/2 read exactly: the measured maximum disagrees for odd S."""
     return _verdict(*_each_pipedream(profile, _steady_max("paper", conventions=("C1",))))
 
 
-@confirmation("STL-PD-ORDER")
 def confirm_order(profile: Profile, plots: Any) -> Verdict:
     """S^2 - S/2 - 1/2 <= measured steady maximum <= S^2 - S/2."""
     def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
@@ -139,7 +134,6 @@ def confirm_order(profile: Profile, plots: Any) -> Verdict:
     return _verdict(*_each_pipedream(profile, check))
 
 
-@confirmation("STL-PD-WARMUP")
 def confirm_warmup(profile: Profile, plots: Any) -> Verdict:
     """Measured maximum delay over the whole run = S^2 - ceil(S/2) + floor((S - 1)^2/4)."""
     def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
@@ -148,7 +142,6 @@ def confirm_warmup(profile: Profile, plots: Any) -> Verdict:
     return _verdict(*_each_pipedream(profile, check))
 
 
-@confirmation("STL-PD-STAGE")
 def confirm_stage(profile: Profile, plots: Any) -> Verdict:
     """Measured steady maximum delay of each read block j = the closed form (C1 and C0)."""
     def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
@@ -160,7 +153,6 @@ def confirm_stage(profile: Profile, plots: Any) -> Verdict:
     return _verdict(*_each_pipedream(profile, check))
 
 
-@confirmation("STL-PD-MEAN")
 def confirm_mean(profile: Profile, plots: Any) -> Verdict:
     """Measured steady mean delay = (S^2 - 1)/2 (C1), plus floor(S^2/4)/S (C0)."""
     def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
@@ -170,7 +162,6 @@ def confirm_mean(profile: Profile, plots: Any) -> Verdict:
     return _verdict(*_each_pipedream(profile, check))
 
 
-@confirmation("STL-PD-LAG")
 def confirm_lag(profile: Profile, plots: Any) -> Verdict:
     """Measured own version lag = S - 1 - s at every steady update; mixed lag of block j at
     most S - 1 - floor(j/2), reached."""
@@ -184,7 +175,6 @@ def confirm_lag(profile: Profile, plots: Any) -> Verdict:
     return _verdict(*_each_pipedream(profile, check))
 
 
-@confirmation("STL-PD-STASH")
 def confirm_stash(profile: Profile, plots: Any) -> Verdict:
     """Weight versions the stages held: S - s each in steady state, S(S + 1)/2 in all; live
     activations S - s in steady state and min(S, 2(S - s) - 1, M) at the warm-up peak."""
@@ -203,7 +193,6 @@ def confirm_stash(profile: Profile, plots: Any) -> Verdict:
     return _verdict(*_each_pipedream(profile, check))
 
 
-@confirmation("STL-SYNC")
 def confirm_synchronous(profile: Profile, plots: Any) -> Verdict:
     """GPipe, Flush and LocalSGD runs: no version lag, no delay beyond the updates of the same
     step (C1 and C0), one weight version per copy."""
@@ -250,7 +239,6 @@ def two_buffer_reference(record: RunRecord) -> np.ndarray:
     return versions[-1]
 
 
-@confirmation("STL-2BW")
 def confirm_two_buffer(profile: Profile, plots: Any) -> Verdict:
     """PipeDream-2BW runs (A in {S, S + 1, 2S}, four steps): every step after the first applies
     a gradient read one version earlier, no stage holds more than two versions (two from the

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from pipeproof.checks.empirical import confirmation
 from pipeproof.checks.empirical.runs import (
     Comparison,
     budget,
@@ -50,7 +49,6 @@ def _fill_drain(comparison: Comparison, name: str, record: RunRecord, stages: in
                      evaluate(throughput.bubble_fraction(), **values), **where)
 
 
-@confirmation("THR-GPIPE")
 def confirm_gpipe(profile: Profile, plots: Any) -> Verdict:
     """GPipe runs (one step of M microbatches, costs (1, 1) and (1, 2)): op slots, makespan,
     idle slots, bubble and live activations equal THR-GPIPE."""
@@ -77,7 +75,6 @@ def confirm_gpipe(profile: Profile, plots: Any) -> Verdict:
                                                                "costs (1,1), (1,2)"))
 
 
-@confirmation("THR-FLUSH")
 def confirm_flush(profile: Profile, plots: Any) -> Verdict:
     """1F1B-with-flush runs: op slots, makespan, bubble and min(S - s, M) in flight."""
     comparison = Comparison()
@@ -100,7 +97,6 @@ def confirm_flush(profile: Profile, plots: Any) -> Verdict:
     return comparison.verdict("Flush training runs", budget(values, "M in {1, S+1, 2S+1}"))
 
 
-@confirmation("THR-PD")
 def confirm_pipedream(profile: Profile, plots: Any) -> Verdict:
     """PipeDream runs: makespan 2(M + S - 1); microbatches leave stage 0 two slots apart and
     every two steady slots hold exactly S block updates."""
@@ -126,7 +122,6 @@ def confirm_pipedream(profile: Profile, plots: Any) -> Verdict:
     return comparison.verdict("PipeDream training runs", budget(values, "M in {S, 3S+2}"))
 
 
-@confirmation("THR-PD-CLOSED")
 def confirm_closed_form(profile: Profile, plots: Any) -> Verdict:
     """The slots at which the executor ran every F(s, m) and B(s, m) equal the closed form."""
     comparison = Comparison()
@@ -143,7 +138,6 @@ def confirm_closed_form(profile: Profile, plots: Any) -> Verdict:
     return comparison.verdict("PipeDream training runs", budget(values, "M in {S+1, 3S+2}"))
 
 
-@confirmation("THR-LSGD")
 def confirm_localsgd(profile: Profile, plots: Any) -> Verdict:
     """LocalSGD runs of two rounds: round time and bubble equal THR-LSGD."""
     comparison = Comparison()
@@ -164,7 +158,6 @@ def confirm_localsgd(profile: Profile, plots: Any) -> Verdict:
                               budget(values, "R in {ceil(S/2), S, 2S}, H = 2, two rounds"))
 
 
-@confirmation("THR-COST")
 def confirm_costs(profile: Profile, plots: Any) -> Verdict:
     """Runs with integer costs: GPipe and Flush take (t_F + t_B)(M + S - 1) slots, PipeDream at
     least that, exactly that when t_F divides t_B."""

@@ -32,20 +32,22 @@ Importing this package is cheap; the names below load their modules on first use
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-_EXPORTS = {"run_config": "pipeproof.checks.executor.config",
-            "RunConfig": "pipeproof.checks.executor.config",
-            "METHODS": "pipeproof.checks.executor.config",
-            "OBJECTIVES": "pipeproof.checks.executor.config",
-            "run_method": "pipeproof.checks.executor.run",
-            "RunRecord": "pipeproof.checks.executor.record"}
-
-__all__ = sorted(_EXPORTS)
+__all__ = ["METHODS", "OBJECTIVES", "RunConfig", "RunRecord", "run_config", "run_method"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in ("METHODS", "OBJECTIVES", "RunConfig", "run_config"):
+        from pipeproof.checks.executor import config
+
+        return getattr(config, name)
+    if name == "run_method":
+        from pipeproof.checks.executor.run import run_method
+
+        return run_method
+    if name == "RunRecord":
+        from pipeproof.checks.executor.record import RunRecord
+
+        return RunRecord
     raise AttributeError(f"module 'pipeproof.checks.executor' has no attribute {name!r}")

@@ -25,7 +25,6 @@ A premise typed in by hand resolves to nothing, and the theorem cannot be proved
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 
@@ -98,7 +97,8 @@ def _resolve_theorem(theorem: Theorem, premise: Premise) -> str | None:
 
 
 def _resolve_assumption(premise: Premise) -> str | None:
-    assumptions = importlib.import_module("pipeproof.theory.assumptions")
+    from pipeproof.theory import assumptions
+
     try:
         record = assumptions.by_id(premise.source)
     except (KeyError, ValueError):
@@ -113,12 +113,14 @@ def _resolve_assumption(premise: Premise) -> str | None:
 
 def _resolve_lemma(premise: Premise) -> str | None:
     try:
-        lemmas = importlib.import_module("pipeproof.theory.lemmas").LEMMAS
-    except (ImportError, AttributeError):
+        from pipeproof.theory.lemmas import LEMMAS
+    except ModuleNotFoundError as error:
+        if error.name != "pipeproof.theory.lemmas":
+            raise
         return "no lemma library"
-    if premise.source not in lemmas:
+    if premise.source not in LEMMAS:
         return f"no lemma {premise.source!r}"
-    if not _same(_instance(lemmas[premise.source].formula, premise), premise.formula):
+    if not _same(_instance(LEMMAS[premise.source].formula, premise), premise.formula):
         return f"lemma {premise.source} is not {premise.formula}"
     return None
 

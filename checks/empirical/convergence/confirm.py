@@ -22,7 +22,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeproof.checks.empirical import confirmation
 from pipeproof.checks.empirical.convergence.bound_instance import judge as judge_instance
 from pipeproof.checks.empirical.convergence.bounds import BOUNDS, BoundCheck, Outcome, judge
 from pipeproof.checks.empirical.convergence.cases import OBJECTIVES, Case, measure
@@ -185,7 +184,6 @@ def figures(profile: Profile, plots: Path | None) -> list[Path]:
     return written
 
 
-@confirmation("CONV-RPD")
 def confirm_rpd(profile: Profile, plots: Path | None) -> Verdict:
     """2 S F0/(gamma K) + gamma S L G^2 + gamma^2 L^2 delta^2 G^2 on the runs; the figures."""
     result = confirm_bound("CONV-RPD", profile)
@@ -193,31 +191,26 @@ def confirm_rpd(profile: Profile, plots: Path | None) -> Verdict:
     return result
 
 
-@confirmation("CONV-TUNED")
 def confirm_tuned(profile: Profile, plots: Path | None) -> Verdict:
     """The tuned rate 2 S sqrt(2 L F0 G^2/K) + 2 L F0 delta^2/K at gamma* and its K."""
     return confirm_bound("CONV-TUNED", profile)
 
 
-@confirmation("CONV-BLOCK")
 def confirm_block(profile: Profile, plots: Path | None) -> Verdict:
     """The bound with D = delta^2/S + delta(1 - 1/S)."""
     return confirm_bound("CONV-BLOCK", profile)
 
 
-@confirmation("CONV-PD-LAG")
 def confirm_pd_lag(profile: Profile, plots: Path | None) -> Verdict:
     """The bound with D = Lambda(S), on reads whose lags fit PipeDream's profile."""
     return confirm_bound("CONV-PD-LAG", profile)
 
 
-@confirmation("CONV-VAR")
 def confirm_variance(profile: Profile, plots: Path | None) -> Verdict:
     """The variance form, for gamma <= 1/L."""
     return confirm_bound("CONV-VAR", profile)
 
 
-@confirmation("CONV-NOG")
 def confirm_no_moment(profile: Profile, plots: Path | None) -> Verdict:
     """The bound without A4, for gamma <= min(1/(2L), sqrt(S/2)/(L delta))."""
     return confirm_bound("CONV-NOG", profile)

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from pipeproof.checks.empirical import confirmation
 from pipeproof.checks.empirical.convergence.exponent_fit import (
     INTERVAL_METHOD,
     ExponentFit,
@@ -159,7 +158,6 @@ def figure(plots: Path | None, exponents: Exponents, stages: tuple[int, ...]) ->
     return plot_exponents(plots, FIGURE, exponents.raw, exponents.normalised, windows(stages))
 
 
-@confirmation("CONV-EXP")
 def confirm_exponent(profile: Profile, plots: Path | None) -> Verdict:
     """Measure the four exponents and decide CONV-EXP and its variants on them."""
     started = time.perf_counter()
