@@ -28,7 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeproof.checks.executor.config import METHODS, run_config
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.methods.registry import METHODS
 from pipeproof.checks.executor.record import RunRecord
 from pipeproof.checks.executor.run import run_method
 

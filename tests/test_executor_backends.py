@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from pipeproof.checks.executor.backend import NUMPY, get_backend
-from pipeproof.checks.executor.config import METHODS, run_config
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.methods.registry import METHODS
 from pipeproof.checks.executor.run import run_method
 from pipeproof.theory.parameters import ParameterError
 

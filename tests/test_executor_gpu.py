@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeproof.checks.executor.config import METHODS, run_config
+from pipeproof.checks.executor.config import run_config
+from pipeproof.checks.executor.methods.registry import METHODS
 from pipeproof.checks.executor.run import run_method
 
 torch = pytest.importorskip("torch")

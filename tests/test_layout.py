@@ -49,3 +49,47 @@ def test_the_confirmation_table_names_catalogue_theorems_and_empirical_functions
     for theorem_id, function in table.items():
         assert function.__module__.startswith("pipeproof.checks.empirical."), theorem_id
     assert len(set(table.values())) == len(table)
+
+
+def _name_lists(names: set[str]) -> list[str]:
+    """Places outside the registries that list every one of ``names`` (a second registry)."""
+    found = []
+    for path in SOURCES:
+        if path.name == "registry.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                strings = {item.value for item in node.elts
+                           if isinstance(item, ast.Constant) and isinstance(item.value, str)}
+                if names <= strings:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_method_and_objective_names_live_in_one_table_each():
+    from pipeproof.checks.executor.config import DEFAULT_CONDITION, DEFAULT_DIM
+    from pipeproof.checks.executor.methods.registry import METHODS
+    from pipeproof.checks.executor.objectives.registry import OBJECTIVES
+
+    assert not _name_lists(set(METHODS))
+    assert not _name_lists(set(OBJECTIVES))
+    assert set(DEFAULT_DIM) == set(OBJECTIVES)
+    assert set(DEFAULT_CONDITION) <= set(OBJECTIVES)
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"method ({', '.join(METHODS)})" in readme
+    assert f"objective ({', '.join(OBJECTIVES)})" in readme
+
+
+def test_names_are_looked_up_in_any_case_and_unknown_names_are_parameter_errors():
+    from pipeproof.checks.executor.config import run_config
+    from pipeproof.checks.executor.methods import pipedream
+    from pipeproof.checks.executor.methods.registry import get_runner
+    from pipeproof.theory.parameters import ParameterError
+
+    assert get_runner("PipeDream") is pipedream.run
+    config = run_config("PipeDream", "Quadratic", num_stages=2, step_size=0.1)
+    assert (config.method, config.objective) == ("pipedream", "quadratic")
+    with pytest.raises(ParameterError, match=r"method must be one of pipedream.*'adam'"):
+        run_config("adam", "quadratic", num_stages=2)
+    with pytest.raises(ParameterError, match=r"objective must be one of quadratic.*'resnet'"):
+        run_config("rpd", "resnet", num_stages=2)

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeproof.checks.cli.main import at_least
-from pipeproof.checks.executor.config import DELAY_MODES, METHODS, OBJECTIVES, run_config
+from pipeproof.checks.executor.config import DELAY_MODES, run_config
+from pipeproof.checks.executor.methods.registry import METHODS
+from pipeproof.checks.executor.objectives.registry import OBJECTIVES
 from pipeproof.theory.parameters import ParameterError
 
 if TYPE_CHECKING:

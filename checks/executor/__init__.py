@@ -38,10 +38,18 @@ __all__ = ["METHODS", "OBJECTIVES", "RunConfig", "RunRecord", "run_config", "run
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("METHODS", "OBJECTIVES", "RunConfig", "run_config"):
-        from pipeproof.checks.executor import config
+    if name == "METHODS":
+        from pipeproof.checks.executor.methods.registry import METHODS
 
-        return getattr(config, name)
+        return METHODS
+    if name == "OBJECTIVES":
+        from pipeproof.checks.executor.objectives.registry import OBJECTIVES
+
+        return OBJECTIVES
+    if name in ("RunConfig", "run_config"):
+        from pipeproof.checks.executor.config import RunConfig, run_config
+
+        return {"RunConfig": RunConfig, "run_config": run_config}[name]
     if name == "run_method":
         from pipeproof.checks.executor.run import run_method
 

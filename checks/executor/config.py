@@ -37,8 +37,6 @@ from pipeproof.checks.executor.backend import BACKENDS, DEVICES
 from pipeproof.checks.tables.generate import GENERATORS
 from pipeproof.theory.parameters import ParameterError, check_choice, check_int, check_real
 
-METHODS = ("pipedream", "rpd", "localsgd", "gpipe", "flush", "2bw", "sgd")
-OBJECTIVES = ("quadratic", "nesterov", "spectrum", "logistic", "mlp", "transformer")
 DELAY_MODES = ("uniform", "pipedream")
 DEFAULT_DIM = {"quadratic": 512, "nesterov": 512, "spectrum": 512, "logistic": 512, "mlp": 16,
                "transformer": 0}
@@ -120,8 +118,10 @@ def run_config(method: str, objective: str, num_stages: int, num_microbatches: i
     Raises:
         ParameterError: naming the parameter and its accepted range.
     """
-    method = check_choice("method", method, METHODS)
-    objective = check_choice("objective", objective, OBJECTIVES)
+    from pipeproof.checks.executor.methods.registry import method_name
+    from pipeproof.checks.executor.objectives.registry import objective_name
+
+    method, objective = method_name(method), objective_name(objective)
     stages = check_int("num_stages", num_stages, 3 if objective == "transformer" else 1)
     values = _method_options(method, stages, options)
     values.update(_objective_options(objective, options))

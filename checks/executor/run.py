@@ -20,16 +20,13 @@ from pipeproof.checks.executor import stepsize
 from pipeproof.checks.executor.backend import get_backend
 from pipeproof.checks.executor.blas import single_threaded
 from pipeproof.checks.executor.config import RunConfig
-from pipeproof.checks.executor.methods import localsgd, pipedream, rpd, synchronous, twobw
+from pipeproof.checks.executor.methods.registry import get_runner
 from pipeproof.checks.executor.objectives.base import Objective
 from pipeproof.checks.executor.objectives.registry import build_objective
 from pipeproof.checks.executor.peak_memory import PeakMemory
 from pipeproof.checks.executor.record import MethodResult, RunRecord
 from pipeproof.checks.executor.trace import Recorder
 
-RUNNERS = {"pipedream": pipedream.run, "rpd": rpd.run, "localsgd": localsgd.run,
-           "gpipe": synchronous.run, "flush": synchronous.run, "sgd": synchronous.run,
-           "2bw": twobw.run}
 PROGRESS_MIN_UPDATES = 20_000
 """Runs with at least this many block updates show a progress bar when asked to."""
 
@@ -48,7 +45,7 @@ def train(objective: Objective, config: RunConfig, rng: np.random.Generator, f_s
     started = time.perf_counter()
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence shows in the summary
-            result = RUNNERS[config.method](objective, config, rng, recorder)
+            result = get_runner(config.method)(objective, config, rng, recorder)
         objective.backend.synchronize()
     finally:
         if bar is not None:

@@ -22,8 +22,8 @@ import numpy as np
 
 from pipeproof.checks.executor.blas import single_threaded
 from pipeproof.checks.executor.config import RunConfig
+from pipeproof.checks.executor.methods.registry import get_runner
 from pipeproof.checks.executor.objectives.base import Objective
-from pipeproof.checks.executor.run import RUNNERS
 from pipeproof.checks.executor.trace import Recorder
 
 TRACE_POINTS = 100
@@ -94,7 +94,7 @@ def train_probed(objective: Objective, config: RunConfig, rng: np.random.Generat
     (``every_point``: the traces have every update, else about :data:`TRACE_POINTS`)."""
     recorder = ProbedRecorder(objective, config.block_updates, f_star, snapshots, every_point)
     with single_threaded(), np.errstate(over="ignore", invalid="ignore"):
-        result = RUNNERS[config.method](objective, config, rng, recorder)
+        result = get_runner(config.method)(objective, config, rng, recorder)
     traces = recorder.finish()
     return Trajectory(traces["grad_norm_sq"], traces["avg_grad_norm_sq"][1:], traces["gap"],
                       recorder.grad_sq[:recorder.iteration],

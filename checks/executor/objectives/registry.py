@@ -1,6 +1,17 @@
-"""Build an objective by name from a run's parameters (data drawn from the generator given)."""
+"""The objectives by name: one table, looked up in any case; each builds its objective from a
+run's parameters (data drawn from the generator given).
+
+    quadratic    Gaussian least squares              (:mod:`.quadratic`)
+    nesterov     Nesterov's tridiagonal quadratic    (:mod:`.quadratic`)
+    spectrum     a quadratic with a set spectrum     (:mod:`.quadratic`)
+    logistic     L2-regularised logistic regression  (:mod:`.logistic`)
+    mlp          a multilayer perceptron             (:mod:`.mlp`)
+    transformer  a character-level transformer       (:mod:`.transformer`, PyTorch)
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -8,6 +19,59 @@ from pipeproof.checks.executor.backend import Backend
 from pipeproof.checks.executor.config import DEFAULT_CONDITION, RunConfig
 from pipeproof.checks.executor.objectives import logistic, mlp, quadratic, transformer
 from pipeproof.checks.executor.objectives.base import Objective
+from pipeproof.theory.parameters import ParameterError
+
+Builder = Callable[[RunConfig, Backend, np.random.Generator], Objective]
+
+
+def _quadratic(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    return quadratic.gaussian(backend, config.num_stages, config.dim, config.num_samples, rng)
+
+
+def _nesterov(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    low, high = quadratic.tridiagonal_eigenvalues(config.dim)
+    condition = config.condition or min(DEFAULT_CONDITION["nesterov"], high / low)
+    return quadratic.nesterov(backend, config.num_stages, config.dim, condition)
+
+
+def _spectrum(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    condition = config.condition or DEFAULT_CONDITION["spectrum"]
+    return quadratic.spectrum(backend, config.num_stages, config.dim, condition, rng)
+
+
+def _logistic(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    return logistic.make(backend, config.num_stages, config.dim, config.num_samples, rng)
+
+
+def _mlp(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    return mlp.make(backend, config.num_stages, config.dim, config.width, config.num_samples,
+                    rng)
+
+
+def _transformer(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    return transformer.make(backend, config.num_stages, config.context, config.width, rng)
+
+
+OBJECTIVES: dict[str, Builder] = {
+    "quadratic": _quadratic,
+    "nesterov": _nesterov,
+    "spectrum": _spectrum,
+    "logistic": _logistic,
+    "mlp": _mlp,
+    "transformer": _transformer,
+}
+"""Objective name -> its builder."""
+
+
+def objective_name(name: str) -> str:
+    """The table's spelling of ``name`` (any case).
+
+    Raises:
+        ParameterError: naming the unknown objective and the known ones.
+    """
+    if isinstance(name, str) and name.lower() in OBJECTIVES:
+        return name.lower()
+    raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}, got {name!r}")
 
 
 def build_objective(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
@@ -17,18 +81,4 @@ def build_objective(config: RunConfig, backend: Backend, rng: np.random.Generato
         ParameterError: when the objective does not support the parameters (for example the
             transformer without the torch backend).
     """
-    stages, name = config.num_stages, config.objective
-    if name == "quadratic":
-        return quadratic.gaussian(backend, stages, config.dim, config.num_samples, rng)
-    if name == "nesterov":
-        low, high = quadratic.tridiagonal_eigenvalues(config.dim)
-        condition = config.condition or min(DEFAULT_CONDITION[name], high / low)
-        return quadratic.nesterov(backend, stages, config.dim, condition)
-    if name == "spectrum":
-        condition = config.condition or DEFAULT_CONDITION[name]
-        return quadratic.spectrum(backend, stages, config.dim, condition, rng)
-    if name == "logistic":
-        return logistic.make(backend, stages, config.dim, config.num_samples, rng)
-    if name == "mlp":
-        return mlp.make(backend, stages, config.dim, config.width, config.num_samples, rng)
-    return transformer.make(backend, stages, config.context, config.width, rng)
+    return OBJECTIVES[objective_name(config.objective)](config, backend, rng)
