@@ -28,14 +28,8 @@ HEARTBEAT_SECONDS = 10.0
 
 
 def task_theorems(task: Any) -> set[str]:
-    """The ids of the theorems a runner task works for."""
-    kind, payload = task
-    if kind == "empirical":
-        return {payload[0]}
-    if kind == "proof":
-        reference = payload[0]
-        return {reference if isinstance(reference, str) else reference.id}
-    return {key[0] for key, _ in payload[1]}
+    """The ids of the theorems a runner task works for (:mod:`pipeproof.checks.tasks`)."""
+    return set(task.theorem_ids)
 
 
 def last_seconds(path: Path | None, profile: str) -> dict[str, float]:
@@ -54,7 +48,7 @@ def task_weights(tasks: list, seconds: dict[str, float]) -> list[float]:
     """The weight of every task (see the module docstring)."""
     owners = [task_theorems(task) for task in tasks]
     if not seconds or not all(owner <= seconds.keys() for owner in owners):
-        return [KIND_WEIGHTS.get(task[0], 1.0) for task in tasks]
+        return [KIND_WEIGHTS.get(task.kind, 1.0) for task in tasks]
     counts: dict[str, int] = {}
     for owner in owners:
         for theorem_id in owner:

@@ -4,7 +4,8 @@ The exhaustive method generates each grid's tables once for all the claims on it
 and the soundness checks of a proof (coverage, provenance, tautologies) run in a pool of worker
 processes. A theorem's status follows the rule of :func:`pipeproof.checks.verdict.theorem_status`:
 proved only when every obligation is proved by some prover, no goal is a tautology, the goals cover
-the statement and every premise resolves.
+the statement and every premise resolves. The units of work are the frozen records of
+:mod:`pipeproof.checks.tasks`.
 
 A theorem is as expected when its status is the expected one and the finite methods agree:
 expected ``proved`` (or ``checked``) also needs the exhaustive method ``checked`` and the
@@ -18,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +27,18 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeproof.checks.empirical import confirm
-from pipeproof.checks.exhaustive import GridRun, compile_claim
 from pipeproof.checks.profiles import Profile
-from pipeproof.checks.provers.smt import prove_smt
-from pipeproof.checks.provers.symbolic import prove_symbolic
-from pipeproof.checks.soundness.coverage import check_coverage
-from pipeproof.checks.soundness.provenance import check_provenance
-from pipeproof.checks.soundness.tautology import check_tautologies
+from pipeproof.checks.tasks import (
+    SOUNDNESS,
+    EmpiricalTask,
+    GridTask,
+    ProofTask,
+    SoundnessTask,
+    Task,
+    plan,
+    run_task,
+    theorem_id,
+)
 from pipeproof.checks.verdict import (
     PROVERS,
     ObligationVerdict,
@@ -45,17 +50,13 @@ from pipeproof.checks.verdict import (
     strongest,
     theorem_status,
 )
-from pipeproof.theory.catalogue import by_id, catalogue
-from pipeproof.theory.parameters import ParameterError
-from pipeproof.theory.theorem import Claim, Grid, Obligation, Theorem
+from pipeproof.theory.catalogue import catalogue
+from pipeproof.theory.theorem import Theorem
 
 logger = logging.getLogger(__name__)
 
 PROOF_STATUS = {"symbolic": Status.PROVED, "smt": Status.PROVED, "exhaustive": Status.CHECKED,
                 "empirical": Status.CONFIRMED}
-
-SOUNDNESS = ("coverage", "provenance", "tautology")
-"""The checks that make proved obligations a proof of the statement."""
 
 FINITE = ("exhaustive", "empirical")
 
@@ -180,80 +181,7 @@ class TheoremReport:
         return True
 
 
-def prove(obligations: Sequence[Obligation], method: str, rlimit: int) -> Verdict:
-    """Fold the verdicts of ``method`` (a prover) on every obligation it applies to.
-
-    Raises:
-        ValueError: when ``method`` is not a prover.
-    """
-    if method not in PROVERS:
-        raise ValueError(f"method must be one of {', '.join(PROVERS)}, got {method!r}")
-    steps = [prove_symbolic(ob) if method == "symbolic" else prove_smt(ob, rlimit)
-             for ob in obligations if method in ob.methods]
-    count = len(steps)
-    detail = f"{count} obligation{'s' if count != 1 else ''}, all for every parameter value"
-    return combine(method, steps, Status.PROVED, detail)
-
-
-def _reference(theorem: Theorem) -> Theorem | str:
-    """What a worker is sent: the id of a catalogue theorem (rebuilt there, so relations built
-    unevaluated stay unevaluated; pickling would evaluate them), or the theorem itself."""
-    try:
-        return theorem.id if by_id(theorem.id) is theorem else theorem
-    except ParameterError:
-        return theorem
-
-
-def _resolve(reference: Theorem | str) -> Theorem:
-    return by_id(reference) if isinstance(reference, str) else reference
-
-
-def _proof_task(task: tuple[Theorem | str, int | None, str, int],
-                ) -> tuple[str, int | None, str, Verdict]:
-    """Worker: one theorem's (or one variant's) obligations by one prover, or one soundness
-    check of the theorem's proof (coverage, provenance, tautologies)."""
-    reference, variant, method, rlimit = task
-    theorem = _resolve(reference)
-    if method == "coverage":
-        return theorem.id, variant, method, check_coverage(theorem, rlimit)
-    if method == "provenance":
-        return theorem.id, variant, method, check_provenance(theorem)
-    if method == "tautology":
-        return theorem.id, variant, method, check_tautologies(theorem)
-    obligations = theorem.obligations if variant is None else theorem.variants[variant].obligations
-    return theorem.id, variant, method, prove(obligations, method, rlimit)
-
-
-ClaimKey = tuple[str, int | None, int, int]  # theorem id, variant, table check, claim
-
-
-def _grids(theorems: Iterable[Theorem]) -> dict[Grid, list[tuple[ClaimKey, Claim]]]:
-    grids: dict[Grid, list[tuple[ClaimKey, Claim]]] = {}
-    for theorem in theorems:
-        for check_number, check in enumerate(theorem.tables):
-            for claim_number, claim in enumerate(check.claims):
-                key = (theorem.id, None, check_number, claim_number)
-                grids.setdefault(check.grid, []).append((key, claim))
-        for variant_number, variant in enumerate(theorem.variants):
-            grid = variant.grid or (theorem.tables[0].grid if theorem.tables else None)
-            for claim_number, claim in enumerate(variant.claims):
-                key = (theorem.id, variant_number, 0, claim_number)
-                grids.setdefault(grid, []).append((key, claim))
-    return grids
-
-
-def _grid_task(task: tuple[Grid, list[tuple[ClaimKey, Claim]], Profile],
-               ) -> list[tuple[ClaimKey, Verdict]]:
-    """Worker: generate the tables of one grid and check every claim on it."""
-    grid, claims, profile = task
-    run = GridRun(grid, [compile_claim(claim) for _, claim in claims])
-    run.run(profile.max_stages, profile.stage_factor)
-    share = run.seconds / max(1, len(claims))
-    return [(key, run.verdict(state, share))
-            for (key, _), state in zip(claims, run.claims, strict=True)]
-
-
-TaskHook = Callable[[list, "int | None"], None]
+TaskHook = Callable[[list[Task], "int | None"], None]
 """Called as ``hook(tasks, None)`` before any work, then ``hook(tasks, i)`` as soon as task i
 finishes (in the order tasks finish; from a pool thread when there are workers)."""
 
@@ -309,53 +237,31 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
     """
     theorems = list(theorems if theorems is not None else catalogue())
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    proof_tasks = [(_reference(t), v, method, profile.rlimit) for t in theorems
-                   for v in (None, *range(len(t.variants)))
-                   for method in ("symbolic", "smt")
-                   if any(method in ob.methods for ob in
-                          (t.obligations if v is None else t.variants[v].obligations))]
-    # the soundness checks first: coverage is the longest task of many theorems
-    proof_tasks = [(_reference(t), None, method, profile.rlimit) for t in theorems
-                   if t.obligations for method in SOUNDNESS] + proof_tasks
-    grid_tasks = [(grid, claims, profile) for grid, claims in _grids(theorems).items()]
-    empirical_tasks = [(t.id, profile, plots) for t in theorems if "empirical" in t.methods()]
     started = time.perf_counter()
-    tasks: list = ([("empirical", task) for task in empirical_tasks]
-                   + [("grid", task) for task in grid_tasks]
-                   + [("proof", task) for task in proof_tasks])
-    results = _map(_dispatch, tasks, workers, progress, hook)
+    tasks = plan(theorems, profile, plots)
+    results = _map(run_task, tasks, workers, progress, hook)
     logger.info("checked %d theorems in %.1f s", len(theorems), time.perf_counter() - started)
-    return _assemble(theorems, results)
+    return _assemble(theorems, tasks, results)
 
 
-def _empirical_task(task: tuple[str, Profile, Path | None]) -> tuple[str, Verdict]:
-    """Worker: the empirical confirmation of one theorem."""
-    theorem_id, profile, plots = task
-    return theorem_id, confirm(theorem_id, profile, plots)
-
-
-_WORKERS = {"grid": _grid_task, "proof": _proof_task, "empirical": _empirical_task}
-
-
-def _dispatch(task: tuple[str, tuple]) -> tuple[str, object]:
-    kind, payload = task
-    return kind, _WORKERS[kind](payload)
-
-
-def _assemble(theorems: Sequence[Theorem], results: list) -> list[TheoremReport]:
+def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
+              results: Sequence) -> list[TheoremReport]:
+    """The reports of ``theorems`` from each task's result (``results[i]`` is of ``tasks[i]``)."""
     proofs: dict[tuple[str, int | None], list[Verdict]] = {}
     claims: dict[tuple[str, int | None], list[Verdict]] = {}
     empirical: dict[str, Verdict] = {}
-    for kind, payload in results:
-        if kind == "empirical":
-            theorem_id, verdict = payload
-            empirical[theorem_id] = verdict
-        elif kind == "proof":
-            theorem_id, variant, _, verdict = payload
-            proofs.setdefault((theorem_id, variant), []).append(verdict)
+    for task, result in zip(tasks, results, strict=True):
+        if isinstance(task, EmpiricalTask):
+            empirical[task.theorem_id] = result
+        elif isinstance(task, ProofTask):
+            proofs.setdefault((theorem_id(task.theorem), task.variant), []).append(result)
+        elif isinstance(task, SoundnessTask):
+            proofs.setdefault((theorem_id(task.theorem), None), []).append(result)
+        elif isinstance(task, GridTask):
+            for (key, _), verdict in zip(task.claims, result, strict=True):
+                claims.setdefault((key.theorem_id, key.variant), []).append(verdict)
         else:
-            for (theorem_id, variant, _, _), verdict in payload:
-                claims.setdefault((theorem_id, variant), []).append(verdict)
+            raise TypeError(f"not a runner task: {task!r}")
     reports = []
     for theorem in theorems:
         report = TheoremReport(theorem)

@@ -304,9 +304,11 @@ def test_eta_comes_from_counted_work(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
     from pipeproof.checks import progress
+    from pipeproof.checks.profiles import PROFILES
+    from pipeproof.checks.tasks import EmpiricalTask, ProofTask, SoundnessTask
 
-    tasks = [("empirical", ("A", None, None)), ("proof", ("A", None, "smt", 1)),
-             ("proof", ("B", None, "smt", 1)), ("proof", ("B", None, "symbolic", 1))]
+    tasks = [EmpiricalTask("A", PROFILES["quick"], None), SoundnessTask("A", "coverage", 1),
+             ProofTask("B", None, "smt", 1), ProofTask("B", None, "symbolic", 1)]
     assert progress.task_weights(tasks, {}) == [20.0, 1.0, 1.0, 1.0]
     assert progress.task_weights(tasks, {"A": 30.0, "B": 2.0}) == [15.0, 15.0, 1.0, 1.0]
     now = [0.0]
