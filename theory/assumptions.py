@@ -168,4 +168,4 @@ def by_id(assumption_id: str) -> Assumption:
         if assumption.id == assumption_id:
             return assumption
     known = ", ".join(assumption.id for assumption in ALL)
-    raise ParameterError(f"assumption id: unknown {assumption_id!r}; known: {known}")
+    raise ParameterError(f"unknown assumption {assumption_id!r}; known: {known}")

@@ -27,4 +27,4 @@ def by_id(theorem_id: str) -> Theorem:
         if theorem.id.lower() == theorem_id.lower():
             return theorem
     known = ", ".join(theorem.id for theorem in catalogue())
-    raise ParameterError(f"theorem id: unknown {theorem_id!r}; known ids: {known}")
+    raise ParameterError(f"unknown theorem id {theorem_id!r}; known ids: {known}")
