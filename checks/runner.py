@@ -136,6 +136,11 @@ class TheoremReport:
                               reverse=self.theorem.expected == "refuted")
 
     @property
+    def also(self) -> tuple[Status, ...]:
+        """What the finite methods reached beside :attr:`status`."""
+        return self.outcome.also
+
+    @property
     def status(self) -> Status:
         """The theorem's status: proved only when the proof is complete."""
         return self.outcome.status
