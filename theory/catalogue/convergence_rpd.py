@@ -36,29 +36,59 @@ from theory.catalogue.convergence_chain import (
     window_g2,
     window_var,
 )
+from theory.assumptions import read_delay
+from theory.catalogue.convergence_premises import assumed, derive, earlier
+from theory.catalogue.convergence_proofs import formal_hypotheses, lemma_notes
 from theory.convergence import F0, G, K, L, S, delta, gamma, k
+from theory.lemmas import LEMMAS, induction, recurrence, witness
 from theory.theorem import Obligation, Theorem, Variant
 
 
+lag = sp.Symbol("n", integer=True, nonnegative=True)  # updates summed over the window
+
+
+def window_moments() -> tuple[Obligation, Obligation]:
+    """A4 over the window: sum_{t<n} E||g^{k-1-t}||^2 <= n G^2, by induction on n."""
+    def bounded(length):
+        return sp.Le(cv.window_sum(length), length * G**2, evaluate=False)
+
+    proof = derive(
+        "stale distance 2, A4 over the window, induction on n: base n = 0 and step n to n + 1 of "
+        "sum_{t<n} E||g^{k-1-t}||^2 <= n G^2 (A4 at step k - 1 - n, lemma recurrence)",
+        sp.And(bounded(0), sp.Implies(bounded(lag), bounded(lag + 1))),
+        assumed("A4", cv.update2(k) <= G**2, {k: k - 1 - lag}),
+        recurrence(lambda t: cv.update2(k - 1 - t), 0, lag, cv.back))
+    at_window = derive("stale distance 3, A4 over the window at n = window_n (lemma induction)",
+                       bounded(cv.window_n), earlier(proof, {lag: witness}),
+                       induction(bounded, cv.window_n))
+    return proof, at_window
+
+
 def rpd_staleness(previous: Obligation) -> tuple[Obligation, ...]:
-    """Step 5: E||x^k - z^k||^2 <= gamma^2 delta^2 G^2 (Cauchy-Schwarz over the window)."""
-    window = step(
-        "step 5a, staleness, Cauchy-Schwarz over the window: x^k - z^k = sum_t v_t over the "
-        "delta window positions and 0 <= sum_t ||v_t - m||^2 = sum_t ||v_t||^2 - "
-        "||x^k - z^k||^2/delta give E||x^k - z^k||^2 <= delta sum_t E||v_t||^2",
-        descent(-gamma / (2 * S) * grad2(k), gamma * L**2 / (2 * S) * delta * window2,
-                L * gamma**2 / 2 * G**2),
-        previous.goal, reduce(WINDOW, WINDOW_SCALARS), window_var >= 0,
-        sp.Eq(dist2(k), delta * mean_inner), sp.Eq(dist2(k), delta**2 * mean_sq))
-    moment = step(
-        "step 5b, staleness, A4 over the window: ||v_t|| <= gamma ||g^t|| and E||g^t||^2 <= G^2 "
-        "at each of the delta positions, so E||x^k - z^k||^2 <= gamma^2 delta^2 G^2",
-        stale_descent(cv.stale_window_crude()), window.goal, window2 <= gamma**2 * window_g2,
-        window_g2 <= delta * G**2)
-    lemma = step("lemma for step 5a, per coordinate (the vector identity is its sum over "
-                 "coordinates): sum_t (v_t - m)^2 = sum_t v_t^2 - 2 m sum_t v_t + delta m^2",
-                 WINDOW, methods=SYMBOLIC)
-    return lemma, window, moment
+    """Step 5: E||x^k - z^k||^2 <= gamma^2 delta^2 G^2, from the stale point's definition."""
+    count = derive(
+        "stale distance 1, the window count: the window holds the updates since the block read "
+        "longest ago, window_n = d_j (STALE), and d_j <= delta (DELAY)",
+        cv.window_n <= delta, assumed("STALE", sp.Eq(cv.window_n, read_delay)),
+        assumed("DELAY", read_delay <= delta))
+    moments, at_window = window_moments()
+    spread = derive(
+        "stale distance 4, Cauchy-Schwarz over the window: x^k - z^k = sum_t v_t over the "
+        "window_n updates of the window (STALE), so E||x^k - z^k||^2 <= window_n sum_t "
+        "E||v_t||^2 (lemma cauchy-schwarz) <= gamma^2 window_n sum_t E||g^t||^2 (||v_t|| <= "
+        "gamma ||g^t||, STALE)", dist2(k) <= gamma**2 * cv.window_n * window_g2,
+        LEMMAS["cauchy-schwarz"].at(norm2_sum=dist2(k), count=cv.window_n, sum_norm2=window2),
+        assumed("STALE", window2 <= gamma**2 * window_g2))
+    distance = derive(
+        "stale distance 5: E||x^k - z^k||^2 <= gamma^2 window_n^2 G^2 <= gamma^2 delta^2 G^2 "
+        "(stale distance 1, 3 and 4; window_g2 = sum_{t<window_n} E||g^{k-1-t}||^2, STALE)",
+        dist2(k) <= cv.stale_distance(cv.stale_window_crude()), earlier(count),
+        earlier(at_window), earlier(spread),
+        assumed("STALE", sp.Eq(window_g2, cv.window_sum(cv.window_n))))
+    stale = derive(
+        "step 5, staleness: E||x^k - z^k||^2 <= gamma^2 delta^2 G^2 (stale distance 5)",
+        stale_descent(cv.stale_window_crude()), earlier(previous), earlier(distance))
+    return count, moments, at_window, spread, distance, stale
 
 
 def rpd() -> Theorem:
@@ -66,6 +96,8 @@ def rpd() -> Theorem:
     steps = head()
     staleness_steps = rpd_staleness(steps[-1])
     constant = gamma * S * L * G**2 + L**2 * cv.stale_distance(cv.stale_window_crude())
+    obligations = (*steps, *staleness_steps,
+                   *tail(staleness_steps[-1], constant, cv.rpd_bound()))
     return Theorem(
         id="CONV-RPD",
         title="RPD: (1/K) sum E||grad f(x^k)||^2 <= 2 S F0/(gamma K) + gamma S L G^2 "
@@ -73,18 +105,17 @@ def rpd() -> Theorem:
         statement=partial(grad2, K) / K <= cv.rpd_bound(),
         hypotheses=hypotheses("CONV-RPD"),
         source="[C] formula (vectozavr/randomized-pipedream); proof [D]",
-        obligations=(*steps, *staleness_steps,
-                     *tail(staleness_steps[-1], constant, cv.rpd_bound())),
+        obligations=obligations,
         variants=rpd_variants(steps, staleness_steps),
-        notes="The chain is CONV-RPD-STEPS: steps 1-4 (descent lemma on the sampled block, "
-              "uniform sampling, polarization, smoothness), step 5 (staleness), the one-step "
-              "inequality, the telescoping induction and the rearrangement; each step assumes the "
-              "previous one's conclusion and the last concludes the statement. A refuted variant "
+        notes="The chain: steps 1-4 (descent lemma on the sampled block, uniform sampling, "
+              "polarization, smoothness), the stale distance (the window count <= delta, A4 "
+              "summed over the window by induction, Cauchy-Schwarz over the window) and step 5, "
+              "the one-step inequality, the telescoping induction and the rearrangement; each "
+              "premise is an assumption record, a definition of the algorithm, a lemma or an "
+              "earlier goal, and the last step concludes the statement. A refuted variant "
               "is a step whose conclusion does not follow from its premises (Z3 gives values of "
-              "the scalars that satisfy them); the staleness variants' values are attained, by "
-              "S = 1 with a constant gradient (delta for delta^2) and by a gradient norm with two "
-              "equally likely values (no expectation). "
-              + unchecked(*CHAIN_RULES[:4], "exchange", *CHAIN_RULES[4:]),
+              "the scalars that satisfy them). " + lemma_notes(obligations),
+        assumptions=formal_hypotheses(),
         tags=("empirical",),
     )
 

@@ -62,8 +62,8 @@ def block() -> Theorem:
         "hits of block j in the window; summed over j the diagonal pairs give delta G^2 (A4) and "
         "each of the delta (delta - 1) ordered pairs t != t' gives G^2 P(s_t = s_t') = G^2/S "
         "(A4, independent uniform blocks)",
-        stale_descent(D), head_goal, *counted,
-        pairs <= delta * (delta - 1) * G**2 * coincide.lhs, coincide, sp.Eq(D, window))
+        stale_descent(window), head_goal, *counted,
+        pairs <= delta * (delta - 1) * G**2 * coincide.lhs, coincide)
     steady = steady_window(window)
     even = S**3 - sp.Rational(5, 4) * S + sp.Rational(1, 2)
     return Theorem(
@@ -78,7 +78,7 @@ def block() -> Theorem:
             step("lemma: two independent uniform blocks coincide with probability "
                  "sum_j 1/S^2 = 1/S", coincide, methods=SYMBOLIC),
             staleness_step,
-            *tail(staleness_step, CONSTANT, cv.rpd_bound(D), window=window),
+            *tail(staleness_step, CONSTANT.subs(D, window), cv.rpd_bound(window)),
             step("exponent 3 at PipeDream's steady delay: 9 S^3/16 <= D <= S^3 for S >= 2, and "
                  "D = S^3 - 5S/4 + 1/2 for even S",
                  sp.And(sp.Rational(9, 16) * S**3 <= steady, steady <= S**3,
@@ -153,10 +153,10 @@ def pd_lag() -> Theorem:
                  sp.Eq(closed_form(S), lam), methods=BOTH, parity=(S,))
     stale = step(
         "staleness: ||x - z||^2 = sum_j ||x_j - z_j||^2, the inductions at n = S and the lemmas "
-        "give E||x^k - z^k||^2 <= gamma^2 G^2 Lambda(S)", stale_descent(D),
+        "give E||x^k - z^k||^2 <= gamma^2 G^2 Lambda(S)", stale_descent(lam),
         smoothness(polarization(uniform_sampling(sampled_descent()))).goal,
         sp.Eq(dist2(k), sp.Sum(block_dist2(x), (x, 0, S - 1))), summed_blocks.goal, summed(S),
-        closed.goal, agrees(S), value.goal, sp.Eq(D, lam))
+        closed.goal, agrees(S), value.goal)
     return Theorem(
         id="CONV-PD-LAG",
         title="PipeDream's lag profile: E||x^k - z^k||^2 <= gamma^2 G^2 Lambda(S), "
@@ -170,7 +170,7 @@ def pd_lag() -> Theorem:
         source="[D]",
         uses=("CONV-RPD", "STL-PD-LAG"),
         obligations=(per_block, summed_blocks, recurrence, closed, value, stale,
-                     *tail(stale, CONSTANT, cv.rpd_bound(D), window=lam),
+                     *tail(stale, CONSTANT.subs(D, lam), cv.rpd_bound(lam)),
                      step("exponent 3: 7 (S - 1)^3/12 <= Lambda(S) <= 7 S^3/12",
                           sp.And(sp.Rational(7, 12) * (S - 1) ** 3 <= lam,
                                  lam <= sp.Rational(7, 12) * S**3), methods=BOTH, parity=(S,))),

@@ -46,6 +46,7 @@ from theory.catalogue.convergence_chain import (
     window_g2,
     window_var,
 )
+from theory.catalogue.convergence_premises import earlier
 from theory.catalogue.convergence_windows import window_bound, window_stale2
 from theory.convergence import K, L, S, delta, gamma, k, sigma
 from theory.theorem import Obligation, Theorem, Variant
@@ -171,7 +172,7 @@ def no_moment() -> Theorem:
                     "(1 - L gamma) sum_k E||grad f(z^k)||^2",
                     lost * partial(window_stale2, K) <= (1 - L * gamma) * partial(stale2, K),
                     windows[-1].goal, absorb.goal)
-    steps = tail(stale, constant, cv.no_moment_bound(), left=left, premises=(absorbed.goal,),
+    steps = tail(stale, constant, cv.no_moment_bound(), left=left, premises=(earlier(absorbed),),
                  reason=" and the absorption")
     return Theorem(
         id="CONV-NOG",
@@ -182,7 +183,7 @@ def no_moment() -> Theorem:
             "gamma <= 1/(2L) and gamma <= sqrt(S/2)/(L delta)",)),
         source="[D]",
         uses=("CONV-VAR",),
-        obligations=(smooth, stale, *steps[:3], absorb, *windows, absorbed, steps[3]),
+        obligations=(smooth, stale, *steps[:4], absorb, *windows, absorbed, steps[4]),
         variants=(
             Variant("dropped gamma <= 1/(2L)", (step("absorption without 2 L gamma <= 1",
                                                      absorb.goal, conditions[1]),)),
