@@ -34,7 +34,7 @@ from theory.convergence import (
 )
 from theory.lemmas import LEMMAS
 
-DRAWS = 300
+DRAWS = 100
 
 
 def _holds(formula: sp.Basic, values: dict) -> bool:

@@ -38,6 +38,7 @@ from theory.catalogue.convergence_chain import (
 )
 from theory.assumptions import read_delay
 from theory.catalogue.convergence_premises import assumed, derive, earlier
+from theory.catalogue import convergence_tuned as tuned_proof
 from theory.catalogue.convergence_proofs import formal_hypotheses, lemma_notes
 from theory.convergence import F0, G, K, L, S, delta, gamma, k
 from theory.lemmas import LEMMAS, induction, recurrence, witness
@@ -150,77 +151,25 @@ def rpd_variants(steps: tuple[Obligation, ...], stale: tuple[Obligation, ...]) -
 
 def tuned() -> Theorem:
     """CONV-TUNED: the tuned step size, the S^4/K stale term and the S^6 threshold."""
-    tuned_step, rate = cv.tuned_step_size(), cv.tuned_rate()
     stale_term = 2 * L * F0 * delta**2 / K
     steady, run = cv.pipedream_steady_delay(), cv.pipedream_run_delay()
     best, other, halved = sp.symbols("gamma_best gamma_other gamma_half", positive=True)
     root = sp.Symbol("R", positive=True)  # sqrt(2 L F0 G^2/K)
     rooted = sp.Eq(root**2 * K, 2 * L * F0 * G**2)
-    three_quarters = sp.Rational(3, 4)
     return Theorem(
         id="CONV-TUNED",
         title="Tuned RPD rate 2S sqrt(2 L F0 G^2/K) + 2 L F0 delta^2/K; stale term Theta(S^4/K), "
               "of lower order once K >= c S^6",
-        statement=sp.And(sp.Eq(cv.rpd_bound(step_size=tuned_step), rate, evaluate=False),
-                         sp.Eq(sp.Symbol("K_star"), cv.dominance_threshold()),
-                         sp.Eq(sp.Symbol("c"), cv.six_power_length() / S**6)),
+        statement=tuned_proof.statement(),
         hypotheses=hypotheses("CONV-TUNED", extra=(
-            "gamma = sqrt(2 F0/(L G^2 K)); PipeDream's delta = S^2 - ceil(S/2) (steady state, "
-            "STL-PD-MAX) or S^2 - ceil(S/2) + floor((S-1)^2/4) (whole run, STL-PD-WARMUP)",)),
+            "gamma = sqrt(2 F0/(L G^2 K)), written gamma^2 L G^2 K = 2 F0, and R = "
+            "sqrt(2 L F0 G^2/K), written R^2 K = 2 L F0 G^2; PipeDream's delta_ss = "
+            "S^2 - ceil(S/2) (steady state, STL-PD-MAX) or delta_run = S^2 - ceil(S/2) + "
+            "floor((S-1)^2/4) (whole run, STL-PD-WARMUP)",)),
         source="[P] Theta(S^4/K); constants, threshold and step sizes [D]",
         uses=("CONV-RPD", "STL-PD-MAX", "STL-PD-WARMUP"),
-        obligations=(
-            step("gamma* balances the first two terms: 2 S F0/(gamma* K) = gamma* S L G^2",
-                 sp.Eq(2 * S * F0 / (tuned_step * K), tuned_step * S * L * G**2, evaluate=False),
-                 methods=SYMBOLIC),
-            step("the bound at gamma*: 2 S sqrt(2 L F0 G^2/K) + 2 L F0 delta^2/K",
-                 sp.Eq(cv.rpd_bound(step_size=tuned_step), rate, evaluate=False), methods=SYMBOLIC),
-            step("steady PipeDream delay: 3 S^2/4 <= S^2 - ceil(S/2) <= S^2 for S >= 2",
-                 sp.And(three_quarters * S**2 <= steady, steady <= S**2), S >= 2, parity=(S,)),
-            step("its square: S^4 - S^3 - 3 S^2/4 <= delta^2 <= S^4 - S^3 + S^2/4",
-                 sp.And(S**4 - S**3 - three_quarters * S**2 <= steady**2,
-                        steady**2 <= S**4 - S**3 + S**2 / 4), methods=BOTH, parity=(S,)),
-            step("so the stale term is Theta(S^4/K): 9 L F0 S^4/(8K) <= 2 L F0 delta^2/K <= "
-                 "2 L F0 S^4/K", sp.And(sp.Rational(9, 8) * L * F0 * S**4 / K <= stale_term,
-                                        stale_term <= 2 * L * F0 * S**4 / K),
-                 three_quarters * S**2 <= delta, delta <= S**2),
-            step("stale term / leading term = sqrt(K*/K), K* = L F0 delta^4/(2 S^2 G^2): they "
-                 "meet at K = K*", sp.Eq(stale_term / cv.leading_term(),
-                                         sp.sqrt(cv.dominance_threshold() / K), evaluate=False),
-                 methods=SYMBOLIC),
-            step("K >= (L F0/(2 G^2)) S^6 gives K >= K* when delta <= S^2",
-                 cv.dominance_threshold() <= K, delta <= S**2, cv.six_power_length() <= K),
-            step("and S^6 is needed: K* >= (81/256)(L F0/(2 G^2)) S^6 when delta >= 3 S^2/4",
-                 cv.dominance_threshold() >= sp.Rational(81, 256) * cv.six_power_length(),
-                 delta >= three_quarters * S**2),
-            step("whole-run delay (STL-PD-WARMUP): <= 5 S^2/4, >= 3 S^2/4 for S >= 2, >= S^2 for "
-                 "S >= 4", sp.And(run <= sp.Rational(5, 4) * S**2,
-                                  sp.Implies(S >= 2, run >= three_quarters * S**2),
-                                  sp.Implies(S >= 4, run >= S**2)), parity=(S,)),
-            step("with the whole-run delay, K >= (625/512)(L F0/G^2) S^6 suffices, and the stale "
-                 "term is at most 25 L F0 S^4/(8K)",
-                 sp.And(cv.dominance_threshold() <= K,
-                        stale_term <= sp.Rational(25, 8) * L * F0 * S**4 / K),
-                 delta <= sp.Rational(5, 4) * S**2,
-                 cv.six_power_length(sp.Rational(5, 4)) <= K),
-            step("best step for fixed K: the positive root of 2 L^2 G^2 delta^2 g^3 + S L G^2 g^2 "
-                 "= 2 S F0/K minimises the bound", cv.rpd_bound(step_size=best) <= cv.rpd_bound(),
-                 sp.Eq(cv.best_step_equation(best), 0)),
-            step("that root is unique", sp.Eq(best, other), sp.Eq(cv.best_step_equation(best), 0),
-                 sp.Eq(cv.best_step_equation(other), 0)),
-            step("and bracketed: g^2 <= gamma*^2 and 2 L^2 G^2 delta^2 g^3 <= 2 S F0/K; one of the "
-                 "two terms is at least half of 2 S F0/K",
-                 sp.And(L * G**2 * K * best**2 <= 2 * F0,
-                        2 * L**2 * G**2 * delta**2 * best**3 <= 2 * S * F0 / K,
-                        sp.Or(2 * S * L * G**2 * best**2 >= 2 * S * F0 / K,
-                              4 * L**2 * G**2 * delta**2 * best**3 >= 2 * S * F0 / K)),
-                 sp.Eq(cv.best_step_equation(best), 0)),
-            step("iteration complexity: K >= max(32 S^2 L F0 G^2/eps^2, 4 L F0 delta^2/eps) gives "
-                 "a tuned rate <= eps (R = sqrt(2 L F0 G^2/K))",
-                 2 * S * root + stale_term <= cv.epsilon, rooted,
-                 32 * S**2 * L * F0 * G**2 / cv.epsilon**2 <= K,
-                 4 * L * F0 * delta**2 / cv.epsilon <= K),
-        ),
+        obligations=tuned_proof.obligations(),
+        assumptions=tuned_proof.assumptions(),
         variants=(
             Variant("S^4 instead of S^6: K >= (L F0/(2 G^2)) S^4 makes the stale term of lower "
                     "order", (step("threshold S^4 for the steady delay", stale_term <= 2 * S * root,
