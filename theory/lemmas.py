@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from theory.convergence import (
+    G,
     L,
     S,
     block,
@@ -29,7 +30,10 @@ from theory.convergence import (
     block_stale2,
     block_var,
     cross,
+    delta,
+    dist2,
     f,
+    gamma,
     k,
     sample2,
     sampled_inner,
@@ -153,6 +157,13 @@ LEMMAS: dict[str, Lemma] = _lemmas(
     Lemma("cauchy-schwarz", "Cauchy-Schwarz (Jensen) for a finite sum: ||sum_{t<n} v_t||^2 <= "
           "n sum_{t<n} ||v_t||^2, in expectation", norm2_sum <= count * sum_norm2, "tested", (),
           "test_cauchy_schwarz_for_finite_sums"),
+    Lemma("block counting", "the stale distance counted by blocks: with the delta window "
+          "updates v_t = gamma U_{s_t} g^t (or 0) at independent uniform blocks s_t and "
+          "E||g^t||^2 <= G^2, E||x^k - z^k||^2 <= gamma^2 G^2 (delta + delta (delta - 1) "
+          "P(s_t = s_t')), P(s_t = s_t') = sum_s 1/S^2 (each block's N_j hits give "
+          "||x_j - z_j||^2 <= N_j sum ||v_t||^2)",
+          dist2(k) <= gamma**2 * G**2 * (delta + delta * (delta - 1) * COINCIDE.lhs), "tested",
+          ("A4", "DELAY"), "test_block_counting_on_random_block_sequences"),
     Lemma("polarization", "polarization in R^n: ||a - b||^2 = ||a||^2 + ||b||^2 - 2<a, b>",
           POLARIZATION, "proved"),
     Lemma("uniform block", "the mean over a uniform block: E_s c_s = sum_s c_s/S = "

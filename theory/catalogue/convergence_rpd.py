@@ -10,9 +10,10 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import convergence as cv
-from theory.catalogue.common import BOTH, SYMBOLIC
+from theory.assumptions import read_delay
+from theory.catalogue import convergence_tuned as tuned_proof
+from theory.catalogue.common import BOTH
 from theory.catalogue.convergence_chain import (
-    CHAIN_RULES,
     WINDOW,
     WINDOW_SCALARS,
     cross,
@@ -31,19 +32,15 @@ from theory.catalogue.convergence_chain import (
     stale_descent,
     step,
     tail,
-    unchecked,
     window2,
     window_g2,
     window_var,
 )
-from theory.assumptions import read_delay
 from theory.catalogue.convergence_premises import assumed, derive, earlier
-from theory.catalogue import convergence_tuned as tuned_proof
 from theory.catalogue.convergence_proofs import formal_hypotheses, lemma_notes
 from theory.convergence import F0, G, K, L, S, delta, gamma, k
 from theory.lemmas import LEMMAS, induction, recurrence, witness
 from theory.theorem import Obligation, Theorem, Variant
-
 
 lag = sp.Symbol("n", integer=True, nonnegative=True)  # updates summed over the window
 
@@ -152,8 +149,8 @@ def rpd_variants(steps: tuple[Obligation, ...], stale: tuple[Obligation, ...]) -
 def tuned() -> Theorem:
     """CONV-TUNED: the tuned step size, the S^4/K stale term and the S^6 threshold."""
     stale_term = 2 * L * F0 * delta**2 / K
-    steady, run = cv.pipedream_steady_delay(), cv.pipedream_run_delay()
-    best, other, halved = sp.symbols("gamma_best gamma_other gamma_half", positive=True)
+    steady = cv.pipedream_steady_delay()
+    halved = sp.Symbol("gamma_half", positive=True)
     root = sp.Symbol("R", positive=True)  # sqrt(2 L F0 G^2/K)
     rooted = sp.Eq(root**2 * K, 2 * L * F0 * G**2)
     return Theorem(

@@ -11,12 +11,11 @@ import sympy as sp
 
 from theory import convergence as cv
 from theory import staleness
-from theory.catalogue.common import BOTH, SYMBOLIC
+from theory.catalogue.common import BOTH
 from theory.catalogue.convergence_chain import (
     CHAIN_RULES,
     CONSTANT,
     D,
-    b,
     dist2,
     grad2,
     hypotheses,
@@ -30,7 +29,10 @@ from theory.catalogue.convergence_chain import (
     unchecked,
     uniform_sampling,
 )
+from theory.catalogue.convergence_premises import cited, derive
+from theory.catalogue.convergence_proofs import formal_hypotheses, lemma_notes
 from theory.convergence import G, K, S, delta, gamma, k
+from theory.lemmas import LEMMAS
 from theory.symbols import j
 from theory.theorem import Theorem, Variant
 
@@ -54,18 +56,26 @@ def block() -> Theorem:
     """CONV-BLOCK: count only the updates that hit each block."""
     window = cv.stale_window_block()
     diagonal, pairs = sp.symbols("diagonal pairs", real=True)
-    coincide = sp.Eq(sp.Sum(1 / S**2, (b, 0, S - 1)), 1 / S)
-    counted = (dist2(k) <= gamma**2 * (diagonal + pairs), diagonal <= delta * G**2)
     head_goal = smoothness(polarization(uniform_sampling(sampled_descent()))).goal
-    staleness_step = step(
+    staleness_step = derive(
         "staleness, block counting: ||x_j - z_j||^2 <= N_j sum_t [s_t = j] ||v_t||^2 with N_j the "
         "hits of block j in the window; summed over j the diagonal pairs give delta G^2 (A4) and "
         "each of the delta (delta - 1) ordered pairs t != t' gives G^2 P(s_t = s_t') = G^2/S "
-        "(A4, independent uniform blocks)",
-        stale_descent(window), head_goal, *counted,
-        pairs <= delta * (delta - 1) * G**2 * coincide.lhs, coincide)
+        "(A4, independent uniform blocks): lemmas block counting and coincidence, after "
+        "CONV-RPD's step 4", stale_descent(window), cited("CONV-RPD", head_goal),
+        LEMMAS["block counting"].at(), LEMMAS["coincidence"].at())
     steady = steady_window(window)
     even = S**3 - sp.Rational(5, 4) * S + sp.Rational(1, 2)
+    obligations = (
+        LEMMAS["coincidence"].obligation(),
+        staleness_step,
+        *tail(staleness_step, CONSTANT.subs(D, window), cv.rpd_bound(window)),
+        derive("exponent 3 at PipeDream's steady delay: 9 S^3/16 <= D <= S^3 for S >= 2, and "
+               "D = S^3 - 5S/4 + 1/2 for even S",
+               sp.And(sp.Rational(9, 16) * S**3 <= steady, steady <= S**3,
+                      sp.Implies(sp.Eq(sp.Mod(S, 2), 0), sp.Eq(steady, even))),
+               domains=(S >= 2,), parity=(S,)),
+    )
     return Theorem(
         id="CONV-BLOCK",
         title="Block counting: E||x^k - z^k||^2 <= gamma^2 G^2 (delta^2/S + delta(1 - 1/S)), "
@@ -74,17 +84,8 @@ def block() -> Theorem:
         hypotheses=hypotheses("CONV-BLOCK"),
         source="[D]",
         uses=("CONV-RPD", "STL-PD-MAX"),
-        obligations=(
-            step("lemma: two independent uniform blocks coincide with probability "
-                 "sum_j 1/S^2 = 1/S", coincide, methods=SYMBOLIC),
-            staleness_step,
-            *tail(staleness_step, CONSTANT.subs(D, window), cv.rpd_bound(window)),
-            step("exponent 3 at PipeDream's steady delay: 9 S^3/16 <= D <= S^3 for S >= 2, and "
-                 "D = S^3 - 5S/4 + 1/2 for even S",
-                 sp.And(sp.Rational(9, 16) * S**3 <= steady, steady <= S**3,
-                        sp.Implies(sp.Eq(sp.Mod(S, 2), 0), sp.Eq(steady, even))),
-                 S >= 2, parity=(S,)),
-        ),
+        obligations=obligations,
+        assumptions=formal_hypotheses(),
         variants=(
             Variant("diagonal dropped: D = delta^2/S",
                     (step("staleness without the diagonal, where the counting is attained "
@@ -106,7 +107,7 @@ def block() -> Theorem:
         ),
         notes="At PipeDream's steady delay D = S^3 - 5S/4 + 1/2 for even S; the stale term is "
               "Theta(gamma^2 S^3), one power of S below CONV-RPD's gamma^2 delta^2 ~ gamma^2 S^4. "
-              + unchecked(*CHAIN_RULES, argued=(COUNTING,)),
+              + lemma_notes(obligations),
         tags=("empirical",),
     )
 
