@@ -9,6 +9,7 @@ on some draw.
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -18,13 +19,17 @@ import sympy as sp
 from theory import lemmas
 from theory.catalogue import catalogue
 from theory.convergence import (
+    G,
     L,
     S,
     block_cross,
     block_stale2,
     block_var,
     cross,
+    delta,
+    dist2,
     f,
+    gamma,
     k,
     sample2,
     sampled_inner,
@@ -167,6 +172,33 @@ def test_cauchy_schwarz_for_finite_sums():
             assert not _holds(formula, {lemmas.norm2_sum: _dot(same.sum(0), same.sum(0)),
                                         lemmas.count: count - 1,
                                         lemmas.sum_norm2: int(np.sum(same**2))})
+
+
+def test_block_counting_on_random_block_sequences():
+    """Every sequence of delta uniform blocks, updates g^t in block s_t with ||g^t||^2 <= G^2 that
+    count for block j when t < d_j (the delays of DELAY): the exact mean of ||x^k - z^k||^2 with
+    gamma = 1 is at most G^2 (delta + delta (delta - 1)/S), and not always at most
+    G^2 delta^2/S."""
+    rng = np.random.default_rng(7)
+    below_crude_bound_fails = False
+    for _ in range(DRAWS // 2):
+        stages, window = int(rng.integers(1, 4)), int(rng.integers(0, 5))
+        blocks = _blocks(rng, stages)
+        updates = {(t, j): rng.integers(-3, 4, size=blocks[j].stop - blocks[j].start)
+                   for t in range(window) for j in range(stages)}
+        moment = max([_dot(g, g) for g in updates.values()] + [1])
+        delays = rng.integers(0, window + 1, size=stages)
+        total = Fraction(0)
+        for sequence in itertools.product(range(stages), repeat=window):
+            distance = np.zeros(blocks[-1].stop, dtype=np.int64)
+            for t, j in enumerate(sequence):
+                if t < delays[j]:
+                    distance[blocks[j]] += updates[(t, j)]
+            total += Fraction(_dot(distance, distance), stages**window)
+        values = {S: stages, delta: window, gamma: 1, G: sp.sqrt(moment), dist2(k): total}
+        assert _holds(LEMMAS["block counting"].formula, values)
+        below_crude_bound_fails |= total > Fraction(moment * window**2, stages)
+    assert below_crude_bound_fails
 
 
 def test_recurrence_of_finite_sums():

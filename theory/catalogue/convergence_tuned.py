@@ -70,11 +70,12 @@ def steady_order() -> tuple[Obligation, ...]:
     upper = derive("steady PipeDream delay (STL-PD-MAX): delta_ss <= S^2",
                    steady <= S**2, cited("STL-PD-MAX", STEADY.xreplace({steady: sp.Symbol(
                        "delta_ss")}), {sp.Symbol("delta_ss"): steady}), parity=(S,))
-    lower = derive("and 3 S^2/4 <= delta_ss for S >= 2", steady >= THREE_QUARTERS * S**2,
+    lower = derive("and 3 S^2/4 <= delta_ss for S >= 2", sp.Le(THREE_QUARTERS * S**2, steady),
                    cited("STL-PD-MAX", STEADY.xreplace({steady: sp.Symbol("delta_ss")}),
                          {sp.Symbol("delta_ss"): steady}), domains=(S >= 2,), parity=(S,))
     square = derive("its square: S^4 - S^3 - 3 S^2/4 <= delta^2 <= S^4 - S^3 + S^2/4",
-                    sp.And(cv.pipedream_steady_delay()**2 >= S**4 - S**3 - THREE_QUARTERS * S**2,
+                    sp.And(sp.Le(S**4 - S**3 - THREE_QUARTERS * S**2,
+                                 cv.pipedream_steady_delay()**2),
                            cv.pipedream_steady_delay()**2 <= S**4 - S**3 + S**2 / 4),
                     methods=BOTH, parity=(S,))
     order = derive("so the stale term is Theta(S^4/K): 9 L F0 S^4/(8K) <= 2 L F0 delta_ss^2/K <= "
