@@ -38,7 +38,10 @@ from theory.convergence import (
     G,
     L,
     S,
+    back,
     block,
+    block_update2,
+    block_window2,
     block_var,
     delta,
     dist2,
@@ -47,6 +50,8 @@ from theory.convergence import (
     gamma,
     grad_gap2,
     k,
+    missed_sum,
+    read_lag,
     sample2,
     sampled_inner,
     sigma,
@@ -180,7 +185,7 @@ A4 = Assumption(
     "A4", "bounded block second moment",
     "E_xi ||g_s(z; xi)||^2 <= G^2 for every block s and point z",
     second_moment <= G**2, ("max_block_grad_norm", "G"), bounded_moment,
-    chain=(sample2 <= G**2, update2(k) <= G**2))
+    chain=(sample2 <= G**2, update2(k) <= G**2, block_update2(block, back) <= G**2))
 """In the chains: E||g^k||^2 <= G^2 for the sampled block's gradient at the stale point (A4 at
 (s, z^k), averaged by the tower property), at every step k."""
 A3_VARIANCE = Assumption(
@@ -242,8 +247,11 @@ STALE_POINT = AlgorithmDefinition(
     "max_j d_j updates before step k, block j of v_t being gamma g^t if update t hit block j "
     "within block j's delay and 0 otherwise: ||v_t|| <= gamma ||g^t||",
     (sp.Eq(window_n, read_delay), window2 <= gamma**2 * window_g2,
-     sp.Eq(window_g2, window_sum(window_n))))
-"""window2 = sum_t E||v_t||^2 and window_g2 = sum_t E||g^t||^2 over the window."""
+     sp.Eq(window_g2, window_sum(window_n)),
+     sp.Eq(block_window2(block), gamma**2 * missed_sum(read_lag(block), block))))
+"""window2 = sum_t E||v_t||^2 and window_g2 = sum_t E||g^t||^2 over the window; block j's
+block_window2 = sum ||v_t||^2 = gamma^2 sum ||g_j||^2 over the updates of block j its read
+misses."""
 ALGORITHM = (UPDATE_RULE, STALE_POINT)
 """The definitions of the algorithm, as records."""
 

@@ -208,3 +208,12 @@ back = sp.Symbol("t", integer=True, nonnegative=True)  # position in the window,
 def window_sum(length: sp.Expr, step: sp.Expr = k) -> sp.Expr:
     """sum_{t<length} E||g^{step-1-t}||^2: the second moments of the last ``length`` updates."""
     return sp.Sum(update2(step - 1 - back), (back, 0, length - 1))
+block_dist2 = sp.Function("block_dist2", nonnegative=True)  # E||x_j^k - z_j^k||^2
+block_window2 = sp.Function("block_window2", nonnegative=True)  # sum of E||v_t||^2 on block j
+block_update2 = sp.Function("block_update2", nonnegative=True)  # E||g_j||^2, t-th last update
+read_lag = sp.Function("mixed_lag", integer=True, nonnegative=True)  # versions a read misses
+
+
+def missed_sum(length: sp.Expr, read: sp.Expr = j) -> sp.Expr:
+    """sum_{t<length} E||g_j||^2 over the last ``length`` updates of block ``read``."""
+    return sp.Sum(block_update2(read, back), (back, 0, length - 1))

@@ -27,6 +27,7 @@ from theory.convergence import (
     S,
     block,
     block_cross,
+    block_dist2,
     block_stale2,
     block_var,
     cross,
@@ -149,6 +150,10 @@ LEMMAS: dict[str, Lemma] = _lemmas(
     Lemma("block norms", "a squared norm is the sum of its blocks' squared norms: "
           "||c||^2 = sum_s ||c_s||^2, at c = grad f(z^k)",
           sp.Eq(stale2(k), sp.Sum(block_stale2(block), (block, 0, S - 1))), "tested", (),
+          "test_block_decomposition_on_random_vectors"),
+    Lemma("block distances", "a squared distance is the sum of its blocks': "
+          "||x^k - z^k||^2 = sum_j ||x_j^k - z_j^k||^2",
+          sp.Eq(dist2(k), sp.Sum(block_dist2(x), (x, 0, S - 1))), "tested", (),
           "test_block_decomposition_on_random_vectors"),
     Lemma("variance", "bias and variance with A3 and A3' at a uniform block: "
           "E||g_s(z; xi)||^2 = ||grad_s f(z)||^2 + E||g_s - grad_s f(z)||^2 <= "

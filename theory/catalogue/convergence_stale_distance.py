@@ -10,10 +10,9 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import convergence as cv
-from theory import staleness
+from theory.catalogue import convergence_lags as lags
 from theory.catalogue.common import BOTH
 from theory.catalogue.convergence_chain import (
-    CHAIN_RULES,
     CONSTANT,
     D,
     dist2,
@@ -26,12 +25,11 @@ from theory.catalogue.convergence_chain import (
     stale_descent,
     step,
     tail,
-    unchecked,
     uniform_sampling,
 )
 from theory.catalogue.convergence_premises import cited, derive
 from theory.catalogue.convergence_proofs import formal_hypotheses, lemma_notes
-from theory.convergence import G, K, S, delta, gamma, k
+from theory.convergence import G, K, S, block_dist2, delta, gamma, k
 from theory.lemmas import LEMMAS
 from theory.symbols import j
 from theory.theorem import Theorem, Variant
@@ -114,50 +112,15 @@ def block() -> Theorem:
 
 def pd_lag() -> Theorem:
     """CONV-PD-LAG: PipeDream's per-block version lags in the staleness step."""
-    x = sp.Symbol("x", integer=True, nonnegative=True)
-    lag = sp.Function("lag", integer=True, nonnegative=True)
-    block_dist2 = sp.Function("block_dist2", nonnegative=True)
-    hits2 = sp.Function("hits_g2", nonnegative=True)
-    lags = sp.Function("Q")  # Q(n) = sum_{x<n} (S - 1 - floor(x/2))^2, by its recurrence
-    lam, closed_form, profile = cv.pd_lag_sum(), cv.pd_lag_partial_sum, cv.pd_lag_profile
-    defined = (sp.Eq(lags(0), 0), sp.Eq(lags(j + 1), lags(j) + profile(j) ** 2))
-
-    def summed(upper):
-        return sp.Le(sp.Sum(block_dist2(x), (x, 0, upper - 1)), gamma**2 * G**2 * lags(upper),
-                     evaluate=False)
-
-    def agrees(upper):
-        return sp.Eq(lags(upper), closed_form(upper))
-
-    per_block = step(
-        "block j: its read is lag_j <= S - 1 - floor(j/2) of its own versions old (STL-PD-LAG), "
-        "so ||x_j - z_j||^2 <= lag_j sum ||gamma g||^2 over those updates (Cauchy-Schwarz) and "
-        "each has E||g_j||^2 <= G^2 (A4 for block j)", block_dist2(j) <= gamma**2 * G**2
-        * profile(j) ** 2, j >= 0, j <= S - 1, lag(j) <= staleness.mixed_lag(j),
-        block_dist2(j) <= gamma**2 * lag(j) * hits2(j), hits2(j) <= lag(j) * G**2)
-    summed_blocks = step(
-        "sum over the blocks, induction on n: base n = 0 and step n = j to j + 1 of "
-        "sum_{x<n} E||x_x - z_x||^2 <= gamma^2 G^2 Q(n), Q(n) = sum_{x<n} (S - 1 - floor(x/2))^2 "
-        "(finite sums defined by their recurrence)", sp.And(summed(0), summed(j + 1)),
-        per_block.goal, *defined, summed(j),
-        sp.Eq(sp.Sum(block_dist2(x), (x, 0, j)),
-              sp.Sum(block_dist2(x), (x, 0, j - 1)) + block_dist2(j)))
-    recurrence = step(
-        "lemma: the closed form Q(n) = 2[p(S-1)^2 - (S-1)p(p-1) + p(p-1)(2p-1)/6] + e(S-1-p)^2, "
-        "p = floor(n/2), e = n mod 2, has Q(0) = 0 and Q(n+1) = Q(n) + (S - 1 - floor(n/2))^2",
-        sp.And(sp.Eq(closed_form(0), 0),
-               sp.Eq(closed_form(j + 1), closed_form(j) + profile(j) ** 2)),
-        j >= 0, methods=BOTH, parity=(j,))
-    closed = step("so Q(n) is that closed form, induction on n", sp.And(agrees(0), agrees(j + 1)),
-                  j >= 0, *defined, recurrence.goal, agrees(j))
-    value = step("lemma: Lambda(S) = Q(S) = (S - 1)(7S^2 - 2S - 3[S odd])/12",
-                 sp.Eq(closed_form(S), lam), methods=BOTH, parity=(S,))
-    stale = step(
-        "staleness: ||x - z||^2 = sum_j ||x_j - z_j||^2, the inductions at n = S and the lemmas "
-        "give E||x^k - z^k||^2 <= gamma^2 G^2 Lambda(S)", stale_descent(lam),
-        smoothness(polarization(uniform_sampling(sampled_descent()))).goal,
-        sp.Eq(dist2(k), sp.Sum(block_dist2(x), (x, 0, S - 1))), summed_blocks.goal, summed(S),
-        closed.goal, agrees(S), value.goal)
+    lam = cv.pd_lag_sum()
+    head_goal = smoothness(polarization(uniform_sampling(sampled_descent()))).goal
+    staleness_steps = lags.staleness(head_goal)
+    per_block = staleness_steps[3]
+    obligations = (*staleness_steps,
+                   *tail(staleness_steps[-1], CONSTANT.subs(D, lam), cv.rpd_bound(lam)),
+                   derive("exponent 3: 7 (S - 1)^3/12 <= Lambda(S) <= 7 S^3/12",
+                          sp.And(sp.Rational(7, 12) * (S - 1) ** 3 <= lam,
+                                 lam <= sp.Rational(7, 12) * S**3), methods=BOTH, parity=(S,)))
     return Theorem(
         id="CONV-PD-LAG",
         title="PipeDream's lag profile: E||x^k - z^k||^2 <= gamma^2 G^2 Lambda(S), "
@@ -170,11 +133,8 @@ def pd_lag() -> Theorem:
             "A4 for every block: the per-block bound G^2, the same G as CONV-RPD")),
         source="[D]",
         uses=("CONV-RPD", "STL-PD-LAG"),
-        obligations=(per_block, summed_blocks, recurrence, closed, value, stale,
-                     *tail(stale, CONSTANT.subs(D, lam), cv.rpd_bound(lam)),
-                     step("exponent 3: 7 (S - 1)^3/12 <= Lambda(S) <= 7 S^3/12",
-                          sp.And(sp.Rational(7, 12) * (S - 1) ** 3 <= lam,
-                                 lam <= sp.Rational(7, 12) * S**3), methods=BOTH, parity=(S,))),
+        obligations=obligations,
+        assumptions=formal_hypotheses(),
         variants=(
             Variant("lag S - 1 - j (the halving dropped)",
                     (step("block j with (S - 1 - j)^2", block_dist2(j)
@@ -189,6 +149,6 @@ def pd_lag() -> Theorem:
               "constant 7/12, against 1 for CONV-BLOCK at the steady delay and S^4 for CONV-RPD. "
               "The bound is for RPD reads with PipeDream's lag profile; PipeDream itself updates "
               "the blocks in a fixed order, which is not the uniform draw of step 2. "
-              + unchecked(*CHAIN_RULES, argued=(LAGS,)),
+              + lemma_notes(obligations),
         tags=("empirical",),
     )
