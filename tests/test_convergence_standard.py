@@ -27,6 +27,12 @@ from theory.convergence import G, K, L, S, delta, dist2, gamma, k, window_g2, wi
 from theory.theorem import Obligation, Premise, Theorem
 
 IDS = ("CONV-RPD", "CONV-TUNED", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")
+DERIVED = IDS[:-1]
+"""The theorems whose premises are all derived; CONV-NOG's staleness step and window sums still
+state theirs."""
+NOT_DERIVED = pytest.param("CONV-NOG", marks=pytest.mark.xfail(
+    strict=True, reason="CONV-NOG's staleness step, step-size absorption and window sums state "
+    "their premises (window_stale2, T and their recurrences) without provenance"))
 
 
 def _obligation(theorem: Theorem, prefix: str) -> Obligation:
@@ -63,7 +69,7 @@ def _proved(obligation: Obligation) -> bool:
     return prove_smt(obligation).status is Status.PROVED
 
 
-@pytest.mark.parametrize("theorem_id", IDS)
+@pytest.mark.parametrize("theorem_id", (*DERIVED, NOT_DERIVED))
 def test_every_premise_has_provenance(theorem_id):
     theorem = by_id(theorem_id)
     assert check_provenance(theorem).status is Status.PROVED, problems(theorem)[:3]
@@ -76,7 +82,7 @@ def test_no_goal_is_a_tautology(theorem_id):
         assert not is_tautology(obligation.goal), obligation.name
 
 
-@pytest.mark.parametrize("theorem_id", IDS)
+@pytest.mark.parametrize("theorem_id", DERIVED)
 def test_a_weakened_premise_of_each_kind_has_no_provenance(theorem_id):
     """The first premise of each kind, made weaker (or P(fresh)), resolves to nothing."""
     theorem = by_id(theorem_id)
@@ -230,6 +236,28 @@ def test_block_with_the_diagonal_dropped_has_no_provenance():
     assert dropped != counting.formula
     edited = _typed(staleness, "block counting", dropped)
     assert any("block counting" in text for text in problems(_with(theorem, staleness, edited)))
+
+
+# CONV-PD-LAG
+
+def test_pd_lag_without_the_lag_theorem_or_a4_is_not_provable():
+    theorem = by_id("CONV-PD-LAG")
+    block = _obligation(theorem, "block j: its read misses")
+    assert _proved(block)
+    assert not _proved(_without(block, "STL-PD-LAG"))
+    assert not _proved(_without(_obligation(theorem, "block j, A4 over"), "A4"))
+
+
+def test_pd_lag_with_the_halving_dropped_has_no_provenance():
+    theorem = by_id("CONV-PD-LAG")
+    block = _obligation(theorem, "block j: its read misses")
+    cited_lags = next(p for p in block.premises if p.source == "STL-PD-LAG")
+    j = sp.Symbol("j", integer=True, nonnegative=True)
+    wrong = cited_lags.formula.xreplace({sp.floor(j / 2): j})
+    assert wrong != cited_lags.formula
+    edited = _typed(block, "STL-PD-LAG", wrong)
+    assert any("STL-PD-LAG" in text for text in problems(_with(theorem, block, edited)))
+    assert not _proved(block.with_goal(block.goal.xreplace({sp.floor(j / 2): j})))
 
 
 # CONV-VAR

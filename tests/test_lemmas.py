@@ -22,7 +22,9 @@ from theory.convergence import (
     G,
     L,
     S,
+    block,
     block_cross,
+    block_dist2,
     block_stale2,
     block_var,
     cross,
@@ -123,7 +125,8 @@ def test_tower_property_on_random_distributions():
 
 
 def test_block_decomposition_on_random_vectors():
-    """<a, c> = sum_s <a_s, c_s> and ||c||^2 = sum_s ||c_s||^2 over a random partition."""
+    """<a, c> = sum_s <a_s, c_s>, ||c||^2 = sum_s ||c_s||^2 and ||a - c||^2 = sum_s ||a_s - c_s||^2
+    over a random partition."""
     rng = np.random.default_rng(2)
     for _ in range(DRAWS):
         stages, blocks, at_x, at_z, _ = _sampled(rng)
@@ -132,6 +135,11 @@ def test_block_decomposition_on_random_vectors():
         norms = {block_stale2(s): _dot(at_z[b], at_z[b]) for s, b in enumerate(blocks)}
         assert _holds(LEMMAS["block norms"].formula, {S: stages, stale2(k): _dot(at_z, at_z),
                                                       **norms})
+        gaps = {block_dist2(s): _dot(at_x[b] - at_z[b], at_x[b] - at_z[b])
+                for s, b in enumerate(blocks)}
+        distance = _dot(at_x - at_z, at_x - at_z)
+        assert _holds(LEMMAS["block distances"].formula.xreplace({lemmas.x: block}),
+                      {S: stages, dist2(k): distance, **gaps})
         if stages > 1 and _dot(at_x[blocks[0]], at_z[blocks[0]]) != 0:
             assert not _holds(LEMMAS["blocks"].formula,
                               {S: stages, cross: _dot(at_x, at_z), **crosses,
