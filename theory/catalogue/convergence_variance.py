@@ -41,7 +41,7 @@ from theory.catalogue.convergence_chain import (
     window_g2,
     window_var,
 )
-from theory.catalogue.convergence_premises import assumed, derive, earlier, hypothesis
+from theory.catalogue.convergence_premises import assumed, cited, derive, earlier, hypothesis
 from theory.catalogue.convergence_proofs import formal_hypotheses, lemma_notes
 from theory.catalogue.convergence_windows import window_bound, window_stale2
 from theory.convergence import K, L, S, delta, gamma, k, sigma
@@ -149,13 +149,13 @@ def variance() -> Theorem:
 
 def no_moment() -> Theorem:
     """CONV-NOG: no second-moment bound; the stale gradients are absorbed by the step size."""
-    third = variance_chain()[1]
+    third = variance_chain()[-1]
     noise = L * gamma**2 * sigma**2 / (2 * S)
     lost = gamma**2 * L**2 * delta / S
-    smooth = step("step 4, smoothness (A1)",
-                  descent(-gamma / (2 * S) * grad2(k), -gamma / (2 * S) * (1 - L * gamma)
-                          * stale2(k), gamma * L**2 / (2 * S) * dist2(k), noise),
-                  third.goal, grad_gap2 <= L**2 * dist2(k))
+    smooth = derive("step 4, smoothness (A1), after CONV-VAR's step 3",
+                    descent(-gamma / (2 * S) * grad2(k), -gamma / (2 * S) * (1 - L * gamma)
+                            * stale2(k), gamma * L**2 / (2 * S) * dist2(k), noise),
+                    cited("CONV-VAR", third.goal), assumed("A1", grad_gap2 <= L**2 * dist2(k)))
     window_moments = window_g2 <= (window_stale2(k) + delta * sigma**2) / S
     stale = step(
         "step 5 without A4: Cauchy-Schwarz over the window as in CONV-RPD step 5a, and at each "
@@ -168,18 +168,19 @@ def no_moment() -> Theorem:
         sp.Eq(dist2(k), delta * mean_inner), sp.Eq(dist2(k), delta**2 * mean_sq),
         window2 <= gamma**2 * window_g2, window_moments)
     conditions = cv.no_moment_conditions()
-    absorb = step("the step-size conditions absorb the stale gradients: gamma^2 L^2 delta^2/S "
-                  "<= 1/2 <= 1 - L gamma", lost * delta <= 1 - L * gamma, *conditions)
+    absorb = derive("the step-size conditions absorb the stale gradients: gamma^2 L^2 delta^2/S "
+                    "<= 1/2 <= 1 - L gamma", lost * delta <= 1 - L * gamma,
+                    *(hypothesis(condition) for condition in conditions))
     windows = window_bound()
 
     def left(index):
         return grad2(index) + (1 - L * gamma) * stale2(index) - lost * window_stale2(index)
 
     constant = L * gamma * sigma**2 + lost * delta * sigma**2
-    absorbed = step("absorption in the sums: gamma^2 L^2 delta/S sum_k window_stale2(k) <= "
-                    "(1 - L gamma) sum_k E||grad f(z^k)||^2",
-                    lost * partial(window_stale2, K) <= (1 - L * gamma) * partial(stale2, K),
-                    windows[-1].goal, absorb.goal)
+    absorbed = derive("absorption in the sums: gamma^2 L^2 delta/S sum_k window_stale2(k) <= "
+                      "(1 - L gamma) sum_k E||grad f(z^k)||^2",
+                      lost * partial(window_stale2, K) <= (1 - L * gamma) * partial(stale2, K),
+                      earlier(windows[-1]), earlier(absorb))
     steps = tail(stale, constant, cv.no_moment_bound(), left=left, premises=(earlier(absorbed),),
                  reason=" and the absorption")
     return Theorem(
@@ -191,6 +192,7 @@ def no_moment() -> Theorem:
             "gamma <= 1/(2L) and gamma <= sqrt(S/2)/(L delta)",)),
         source="[D]",
         uses=("CONV-VAR",),
+        assumptions=formal_hypotheses(*conditions, moment=False),
         obligations=(smooth, stale, *steps[:4], absorb, *windows, absorbed, steps[4]),
         variants=(
             Variant("dropped gamma <= 1/(2L)", (step("absorption without 2 L gamma <= 1",
