@@ -14,7 +14,9 @@ from theory.convergence import F0, G, K, L, S, delta, gamma, sigma
 from theory.lemmas import LEMMAS
 from theory.theorem import Obligation
 
-DOMAINS = (S >= 1, K >= 1, delta >= 0, gamma > 0, L > 0, G > 0, F0 > 0)
+DOMAINS = (sp.Ge(S, 1, evaluate=False), sp.Ge(K, 1, evaluate=False),
+           sp.Ge(delta, 0, evaluate=False), *(sp.Gt(positive, 0, evaluate=False)
+                                              for positive in (gamma, L, G, F0)))
 """S >= 1 blocks, K >= 1 updates, delta >= 0, and the positive constants gamma, L, G, F0."""
 
 
@@ -22,7 +24,7 @@ def formal_hypotheses(*conditions: sp.Basic, moment: bool = True) -> tuple[sp.Ba
     """The domains (without G when ``moment`` is False, with sigma > 0 then) and
     ``conditions``."""
     domains = DOMAINS if moment else (*(d for d in DOMAINS if G not in d.free_symbols),
-                                      sigma > 0)
+                                      sp.Gt(sigma, 0, evaluate=False))
     return (*domains, *conditions)
 
 

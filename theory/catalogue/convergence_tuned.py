@@ -51,7 +51,7 @@ def statement() -> sp.Basic:
 
 def assumptions() -> tuple[sp.Basic, ...]:
     """The domains, gamma = gamma*, R's definition and PipeDream's steady delay."""
-    return formal_hypotheses(root > 0, TUNED, ROOTED, STEADY)
+    return formal_hypotheses(sp.Gt(root, 0, evaluate=False), TUNED, ROOTED, STEADY)
 
 
 def rate() -> tuple[Obligation, Obligation]:
