@@ -17,8 +17,8 @@ import sympy as sp
 
 from theory import convergence as cv
 from theory.catalogue.common import BOTH
-from theory.catalogue.convergence_chain import stale_descent
-from theory.catalogue.convergence_premises import assumed, cited, derive, earlier
+from theory.catalogue.convergence_chain import D, stale_descent
+from theory.catalogue.convergence_premises import assumed, cited, derive, earlier, hypothesis
 from theory.convergence import G, S, block, block_dist2, block_window2, gamma, read_lag
 from theory.lemmas import LEMMAS, induction, recurrence, witness
 from theory.symbols import j
@@ -116,13 +116,17 @@ def staleness(head_goal: sp.Basic) -> tuple[Obligation, ...]:
     block_steps = per_block(LAGS)
     summed_steps = summed(block_steps[-1])
     _, all_blocks, _, _, closed_at, value = summed_steps
+    distance = derive(
+        "stale distance: ||x - z||^2 = sum_j ||x_j - z_j||^2 (lemma block distances), the sum "
+        "over the blocks at n = S, its closed form and Lambda(S) give E||x^k - z^k||^2 <= "
+        "gamma^2 G^2 Lambda(S)", cv.dist2(cv.k) <= cv.stale_distance(lam),
+        LEMMAS["block distances"].at(x=x), earlier(all_blocks), earlier(closed_at),
+        earlier(value))
     stale = derive(
-        "staleness: ||x - z||^2 = sum_j ||x_j - z_j||^2 (lemma block distances), the sum over "
-        "the blocks at n = S, its closed form and Lambda(S) give E||x^k - z^k||^2 <= "
-        "gamma^2 G^2 Lambda(S), after CONV-RPD's step 4",
-        stale_descent(lam), cited("CONV-RPD", head_goal), LEMMAS["block distances"].at(x=x),
-        earlier(all_blocks), earlier(closed_at), earlier(value))
-    return (*block_steps, *summed_steps, stale)
+        "staleness: E||x^k - z^k||^2 <= gamma^2 G^2 D with D = Lambda(S) (stale distance), "
+        "after CONV-RPD's step 4", stale_descent(D), cited("CONV-RPD", head_goal),
+        earlier(distance), hypothesis(sp.Eq(D, lam)))
+    return (*block_steps, *summed_steps, distance, stale)
 
 
 __all__ = ["LAGS", "staleness"]

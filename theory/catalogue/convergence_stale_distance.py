@@ -27,12 +27,12 @@ from theory.catalogue.convergence_chain import (
     tail,
     uniform_sampling,
 )
-from theory.catalogue.convergence_premises import cited, derive
+from theory.catalogue.convergence_premises import cited, derive, earlier, hypothesis
 from theory.catalogue.convergence_proofs import formal_hypotheses, lemma_notes
 from theory.convergence import G, K, S, block_dist2, delta, gamma, k
 from theory.lemmas import LEMMAS
 from theory.symbols import j
-from theory.theorem import Theorem, Variant
+from theory.theorem import Obligation, Theorem, Variant
 
 COUNTING = ("the block counting of CONV-BLOCK's staleness step: E||x^k - z^k||^2 <= "
             "gamma^2 (diagonal + pairs), the diagonal at most delta G^2 (A4) and each of the "
@@ -43,6 +43,14 @@ LAGS = ("block j's stale distance E||x_j^k - z_j^k||^2 <= gamma^2 lag_j E(sum of
         "its lag_j updates) (Cauchy-Schwarz), each update's E||g_j||^2 <= G^2 (A4), and "
         "E||x^k - z^k||^2 = sum_j E||x_j^k - z_j^k||^2")
 """The premises of CONV-PD-LAG's per-block step, argued in its name."""
+
+
+def substituted(steps: tuple[Obligation, ...], window: sp.Expr) -> tuple[Obligation, ...]:
+    """The chain's ``steps`` (run with the symbol D) and a last step putting D = ``window`` into
+    the bound."""
+    last = steps[-1]
+    return (*steps, derive(f"substitute D = {window}", last.goal.subs(D, window),
+                           earlier(last), hypothesis(sp.Eq(D, window))))
 
 
 def steady_window(window: sp.Expr) -> sp.Expr:
@@ -60,14 +68,15 @@ def block() -> Theorem:
         "hits of block j in the window; summed over j the diagonal pairs give delta G^2 (A4) and "
         "each of the delta (delta - 1) ordered pairs t != t' gives G^2 P(s_t = s_t') = G^2/S "
         "(A4, independent uniform blocks): lemmas block counting and coincidence, after "
-        "CONV-RPD's step 4", stale_descent(window), cited("CONV-RPD", head_goal),
-        LEMMAS["block counting"].at(), LEMMAS["coincidence"].at())
+        "CONV-RPD's step 4; D names the window constant", stale_descent(D),
+        cited("CONV-RPD", head_goal), LEMMAS["block counting"].at(), LEMMAS["coincidence"].at(),
+        hypothesis(sp.Eq(D, window)))
     steady = steady_window(window)
     even = S**3 - sp.Rational(5, 4) * S + sp.Rational(1, 2)
     obligations = (
         LEMMAS["coincidence"].obligation(),
         staleness_step,
-        *tail(staleness_step, CONSTANT.subs(D, window), cv.rpd_bound(window)),
+        *substituted(tail(staleness_step, CONSTANT, cv.rpd_bound(D)), window),
         derive("exponent 3 at PipeDream's steady delay: 9 S^3/16 <= D <= S^3 for S >= 2, and "
                "D = S^3 - 5S/4 + 1/2 for even S",
                sp.And(sp.Rational(9, 16) * S**3 <= steady, steady <= S**3,
@@ -83,7 +92,7 @@ def block() -> Theorem:
         source="[D]",
         uses=("CONV-RPD", "STL-PD-MAX"),
         obligations=obligations,
-        assumptions=formal_hypotheses(),
+        assumptions=formal_hypotheses(sp.Eq(D, window)),
         variants=(
             Variant("diagonal dropped: D = delta^2/S",
                     (step("staleness without the diagonal, where the counting is attained "
@@ -117,7 +126,7 @@ def pd_lag() -> Theorem:
     staleness_steps = lags.staleness(head_goal)
     per_block = staleness_steps[3]
     obligations = (*staleness_steps,
-                   *tail(staleness_steps[-1], CONSTANT.subs(D, lam), cv.rpd_bound(lam)),
+                   *substituted(tail(staleness_steps[-1], CONSTANT, cv.rpd_bound(D)), lam),
                    derive("exponent 3: 7 (S - 1)^3/12 <= Lambda(S) <= 7 S^3/12",
                           sp.And(sp.Rational(7, 12) * (S - 1) ** 3 <= lam,
                                  lam <= sp.Rational(7, 12) * S**3), methods=BOTH, parity=(S,)))
@@ -134,7 +143,7 @@ def pd_lag() -> Theorem:
         source="[D]",
         uses=("CONV-RPD", "STL-PD-LAG"),
         obligations=obligations,
-        assumptions=formal_hypotheses(),
+        assumptions=formal_hypotheses(sp.Eq(D, lam)),
         variants=(
             Variant("lag S - 1 - j (the halving dropped)",
                     (step("block j with (S - 1 - j)^2", block_dist2(j)
