@@ -17,6 +17,12 @@ Ghadimi and Lan 2013) assume:
   drawn uniformly and independently of the past and of the stale point.
 
 A measured number satisfies a bound up to :data:`RELATIVE_TOLERANCE` (floating-point round-off).
+
+:meth:`Assumption.formulas` gives each hypothesis as SymPy Booleans in the scalar quantities of
+the proof chains (:mod:`pipeproof.theory.convergence`): an obligation that uses a hypothesis states
+one of these formulas, possibly at another point (an instance). The definitions of the algorithm,
+RPD's update rule and its stale point, are records of the same form (:data:`ALGORITHM`) without a
+measured test: they hold by construction of the iterates.
 """
 
 from __future__ import annotations
@@ -27,9 +33,37 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from pipeproof.theory.convergence import G, L, delta, f_star, sigma
+from pipeproof.theory.convergence import (
+    F0,
+    G,
+    L,
+    S,
+    back,
+    block,
+    block_update2,
+    block_var,
+    block_window2,
+    delta,
+    dist2,
+    f,
+    f_star,
+    gamma,
+    grad_gap2,
+    k,
+    missed_sum,
+    read_lag,
+    sample2,
+    sampled_inner,
+    sigma,
+    step2,
+    step_inner,
+    update2,
+    window2,
+    window_g2,
+    window_n,
+    window_sum,
+)
 from pipeproof.theory.parameters import ParameterError
-from pipeproof.theory.symbols import S
 
 RELATIVE_TOLERANCE = 1e-9
 """Slack allowed for round-off when a measured number is compared with a bound."""
@@ -58,6 +92,8 @@ class Assumption:
         relation: its SymPy form over scalar symbols, or None where it has none.
         measured: keys of the numbers a run must report to test it.
         decide: the test on those numbers (see :meth:`holds`).
+        chain: the hypothesis in the scalar quantities of the proof chains, one relation per
+            use (see :meth:`formulas`).
     """
 
     id: str
@@ -66,6 +102,11 @@ class Assumption:
     relation: sp.Basic | None
     measured: tuple[str, ...]
     decide: Decision
+    chain: tuple[sp.Basic, ...] = ()
+
+    def formulas(self) -> tuple[sp.Basic, ...]:
+        """The formal statements: :attr:`relation` (where there is one) and :attr:`chain`."""
+        return (*(() if self.relation is None else (self.relation,)), *self.chain)
 
     def holds(self, measured: Mapping[str, float]) -> bool:
         """Whether the measured numbers satisfy the assumption.
@@ -127,10 +168,15 @@ def bounded_delays(measured: Mapping[str, float]) -> bool:
 
 A1 = Assumption(
     "A1", "L-smooth", "f is L-smooth: ||grad f(x) - grad f(y)|| <= L ||x - y|| for all x, y",
-    grad_diff <= L * point_diff, ("smoothness_observed", "L"), smooth)
+    grad_diff <= L * point_diff, ("smoothness_observed", "L"), smooth,
+    chain=(grad_gap2 <= L**2 * dist2(k),))
+"""In the chains: E||grad f(x^k) - grad f(z^k)||^2 <= L^2 E||x^k - z^k||^2 (A1 squared, in
+expectation)."""
 A2 = Assumption(
     "A2", "bounded below", "f* = inf f > -infinity", value >= f_star,
-    ("f_star", "f_min_observed"), bounded_below)
+    ("f_star", "f_min_observed"), bounded_below,
+    chain=(f(k) >= f_star, sp.Eq(F0, f(0) - f_star)))
+"""In the chains: E f(x^k) >= f* at every step, and F0 = f(x^0) - f* names the initial gap."""
 A3 = Assumption(
     "A3", "unbiased block gradients",
     "E_xi g_s(z; xi) = grad_s f(z) for every block s and point z",
@@ -139,33 +185,86 @@ A3 = Assumption(
 A4 = Assumption(
     "A4", "bounded block second moment",
     "E_xi ||g_s(z; xi)||^2 <= G^2 for every block s and point z",
-    second_moment <= G**2, ("max_block_grad_norm", "G"), bounded_moment)
+    second_moment <= G**2, ("max_block_grad_norm", "G"), bounded_moment,
+    chain=(sample2 <= G**2, update2(k) <= G**2, block_update2(block, back) <= G**2))
+"""In the chains: E||g^k||^2 <= G^2 for the sampled block's gradient at the stale point (A4 at
+(s, z^k), averaged by the tower property), at every step k."""
 A3_VARIANCE = Assumption(
     "A3'", "bounded block variances",
     "E_xi ||g_s(z; xi) - grad_s f(z)||^2 <= sigma_s^2 for every s and z, with "
     "sum_s sigma_s^2 = sigma^2",
     sp.Eq(sp.Sum(block_variance(_block) ** 2, (_block, 0, S - 1)), sigma**2),
-    ("block_variance_sum", "sigma"), bounded_variance)
+    ("block_variance_sum", "sigma"), bounded_variance,
+    chain=(sp.Eq(sp.Sum(block_var(block), (block, 0, S - 1)), sigma**2),))
+"""In the chains: sum_s sigma_s^2 = sigma^2, with sigma_s2(s) = sigma_s^2."""
 DELAYS = Assumption(
     "DELAY", "bounded independent delays, uniform block",
     "0 <= d_j <= delta for every block j, delays drawn independently of the fresh sample, "
     "the updated block drawn uniformly and independently of the past and of the stale point",
     (read_delay >= 0) & (read_delay <= delta),
     ("min_delay_observed", "max_delay_observed", "delta", "uniform_blocks",
-     "independent_delays"), bounded_delays)
+     "independent_delays"), bounded_delays,
+    chain=(read_delay <= delta,))
+"""In the chains: the delay d_j of the block read longest ago is at most delta."""
 
 ALL = (A1, A2, A3, A4, A3_VARIANCE, DELAYS)
 """Every assumption, in catalogue order."""
 
 
-def by_id(assumption_id: str) -> Assumption:
-    """The assumption with ``assumption_id``.
+@dataclass(frozen=True)
+class AlgorithmDefinition:
+    """A definition of the algorithm the chains use: true of every run by construction.
+
+    Attributes:
+        id: "RPD" (the update rule) or "STALE" (the stale point).
+        title: a few words.
+        statement: the definition in words.
+        chain: its consequences in the scalar quantities of the chains.
+    """
+
+    id: str
+    title: str
+    statement: str
+    chain: tuple[sp.Basic, ...]
+
+    def formulas(self) -> tuple[sp.Basic, ...]:
+        """The formal statements, :attr:`chain`."""
+        return self.chain
+
+    def text(self) -> str:
+        """``id: statement``."""
+        return f"{self.id}: {self.statement}"
+
+
+UPDATE_RULE = AlgorithmDefinition(
+    "RPD", "the update rule",
+    "x^{k+1} = x^k - gamma U_s g^k: only block s moves, by -gamma g^k with g^k = g_s(z^k; xi), "
+    "so <grad f(x^k), x^{k+1} - x^k> = -gamma <grad_s f(x^k), g^k> and "
+    "||x^{k+1} - x^k||^2 = gamma^2 ||g^k||^2",
+    (sp.Eq(step_inner, -gamma * sampled_inner), sp.Eq(step2, gamma**2 * sample2)))
+STALE_POINT = AlgorithmDefinition(
+    "STALE", "the stale point",
+    "z^k = (x_1^{k - d_1}, ..., x_S^{k - d_S}), so x^k - z^k = sum_t v_t over the window_n = "
+    "max_j d_j updates before step k, block j of v_t being gamma g^t if update t hit block j "
+    "within block j's delay and 0 otherwise: ||v_t|| <= gamma ||g^t||",
+    (sp.Eq(window_n, read_delay), window2 <= gamma**2 * window_g2,
+     sp.Eq(window_g2, window_sum(window_n)),
+     sp.Eq(block_window2(block), gamma**2 * missed_sum(read_lag(block), block))))
+"""window2 = sum_t E||v_t||^2 and window_g2 = sum_t E||g^t||^2 over the window; block j's
+block_window2 = sum ||v_t||^2 = gamma^2 sum ||g_j||^2 over the updates of block j its read
+misses."""
+ALGORITHM = (UPDATE_RULE, STALE_POINT)
+"""The definitions of the algorithm, as records."""
+
+
+def by_id(assumption_id: str) -> Assumption | AlgorithmDefinition:
+    """The assumption (or definition of the algorithm) with ``assumption_id``.
 
     Raises:
         ParameterError: naming the unknown id and the known ones.
     """
-    for assumption in ALL:
+    for assumption in (*ALL, *ALGORITHM):
         if assumption.id == assumption_id:
             return assumption
-    known = ", ".join(assumption.id for assumption in ALL)
+    known = ", ".join(assumption.id for assumption in (*ALL, *ALGORITHM))
     raise ParameterError(f"unknown assumption {assumption_id!r}; known: {known}")

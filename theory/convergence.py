@@ -182,3 +182,39 @@ def no_moment_bound(step_size: sp.Expr = gamma) -> sp.Expr:
 def no_moment_conditions(step_size: sp.Expr = gamma) -> tuple[sp.Basic, sp.Basic]:
     """gamma <= 1/(2L) and gamma <= sqrt(S/2)/(L delta), written without roots."""
     return 2 * L * step_size <= 1, 2 * L**2 * step_size**2 * delta**2 <= S
+
+
+# The scalar quantities of the proof chains (catalogue section 3). Every quantity of step k is an
+# expectation, written as a real symbol or a function of k; the assumption records
+# (:mod:`pipeproof.theory.assumptions`) and the lemmas (:mod:`pipeproof.theory.lemmas`) state their
+# facts in them.
+
+f = sp.Function("f")  # f(k) = E f(x^k)
+grad2 = sp.Function("grad2", nonnegative=True)  # E||grad f(x^k)||^2
+stale2 = sp.Function("stale2", nonnegative=True)  # E||grad f(z^k)||^2
+dist2 = sp.Function("dist2", nonnegative=True)  # E||x^k - z^k||^2
+update2 = sp.Function("update2", nonnegative=True)  # E||g^t||^2, the update of step t (0 if t < 0)
+block_cross = sp.Function("block_cross")  # E<grad_s f(x^k), grad_s f(z^k)>
+block_stale2 = sp.Function("block_stale2", nonnegative=True)  # E||grad_s f(z^k)||^2
+block_var = sp.Function("sigma_s2", nonnegative=True)  # sigma_s^2
+(step_inner, step2, sampled_inner, sample2, cross, grad_gap2, window2, window_g2, window_var,
+ mean_inner, mean_sq) = sp.symbols(
+    "step_inner step2 sampled_inner sample2 cross grad_gap2 window2 window_g2 window_var "
+    "mean_inner mean_sq", real=True)
+window_n = sp.Symbol("window_n", integer=True, nonnegative=True)  # updates in the delay window
+block = sp.Symbol("b", integer=True, nonnegative=True)  # block index
+back = sp.Symbol("t", integer=True, nonnegative=True)  # position in the window, counted back
+
+
+def window_sum(length: sp.Expr, step: sp.Expr = k) -> sp.Expr:
+    """sum_{t<length} E||g^{step-1-t}||^2: the second moments of the last ``length`` updates."""
+    return sp.Sum(update2(step - 1 - back), (back, 0, length - 1))
+block_dist2 = sp.Function("block_dist2", nonnegative=True)  # E||x_j^k - z_j^k||^2
+block_window2 = sp.Function("block_window2", nonnegative=True)  # sum of E||v_t||^2 on block j
+block_update2 = sp.Function("block_update2", nonnegative=True)  # E||g_j||^2, t-th last update
+read_lag = sp.Function("mixed_lag", integer=True, nonnegative=True)  # versions a read misses
+
+
+def missed_sum(length: sp.Expr, read: sp.Expr = j) -> sp.Expr:
+    """sum_{t<length} E||g_j||^2 over the last ``length`` updates of block ``read``."""
+    return sp.Sum(block_update2(read, back), (back, 0, length - 1))

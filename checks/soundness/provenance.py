@@ -15,10 +15,9 @@ An obligation's assumptions are of two kinds:
   - ``theorem``: ``source`` is a catalogue id listed in the theorem's ``uses``, and the formula
     is that theorem's statement or one of its obligations' goals, under ``instance``;
   - ``assumption``: ``source`` is an assumption record (``pipeproof.theory.assumptions``) whose
-  formal
-    statements (``formulas()``) contain the formula under ``instance``;
-  - ``lemma``: ``source`` names a lemma of the lemma library (``theory.lemmas.LEMMAS``) whose
-    formula gives the premise under ``instance``.
+    formal statements (``formulas()``) contain the formula under ``instance``;
+  - ``lemma``: ``source`` names a lemma of the lemma library
+    (``pipeproof.theory.lemmas.LEMMAS``) whose formula gives the premise under ``instance``.
 
 A premise typed in by hand resolves to nothing, and the theorem cannot be proved.
 """

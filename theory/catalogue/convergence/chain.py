@@ -45,22 +45,42 @@ import sympy as sp
 from pipeproof.theory import convergence as cv
 from pipeproof.theory.assumptions import by_id
 from pipeproof.theory.catalogue.common import SMT, SYMBOLIC, ob
-from pipeproof.theory.convergence import F0, G, K, L, S, delta, f_star, gamma, k
-from pipeproof.theory.theorem import Obligation
+from pipeproof.theory.catalogue.convergence.premises import assumed, derive, earlier
+from pipeproof.theory.convergence import (
+    F0,
+    G,
+    K,
+    L,
+    S,
+    block_cross,
+    block_stale2,
+    block_var,
+    cross,
+    delta,
+    dist2,
+    f,
+    f_star,
+    gamma,
+    grad2,
+    grad_gap2,
+    k,
+    mean_inner,
+    mean_sq,
+    sample2,
+    sampled_inner,
+    stale2,
+    step2,
+    step_inner,
+    window2,
+    window_g2,
+    window_var,
+)
+from pipeproof.theory.convergence import block as b
+from pipeproof.theory.lemmas import LEMMAS, POLARIZATION, SAMPLING, recurrence, witness
+from pipeproof.theory.lemmas import induction as induction_lemma
+from pipeproof.theory.theorem import Obligation, Premise
 
-f = sp.Function("f")
-grad2 = sp.Function("grad2", nonnegative=True)
-stale2 = sp.Function("stale2", nonnegative=True)
-dist2 = sp.Function("dist2", nonnegative=True)
-block_cross = sp.Function("block_cross")
-block_stale2 = sp.Function("block_stale2", nonnegative=True)
-block_var = sp.Function("sigma_s2", nonnegative=True)  # sigma_s^2
-(step_inner, step2, sampled_inner, sample2, cross, grad_gap2, window2, window_g2, window_var,
- mean_inner, mean_sq) = sp.symbols(
-    "step_inner step2 sampled_inner sample2 cross grad_gap2 window2 window_g2 window_var "
-    "mean_inner mean_sq", real=True)
 i = sp.Symbol("i", integer=True, nonnegative=True)  # summation index over iterations
-b = sp.Symbol("b", integer=True, nonnegative=True)  # block index
 n = sp.Symbol("n", integer=True, positive=True)  # dimension
 r = sp.Symbol("r", integer=True, positive=True)  # coordinate / window position
 a_, b_, v_ = sp.IndexedBase("a"), sp.IndexedBase("b"), sp.IndexedBase("v")
@@ -151,9 +171,6 @@ def partial(term, upper: sp.Expr) -> sp.Expr:
 
 # The sampled-block descent: the first steps shared by every chain.
 
-POLARIZATION = sp.Eq(sp.Sum((a_[r] - b_[r]) ** 2, (r, 1, n)),
-                     sp.Sum(a_[r] ** 2, (r, 1, n)) + sp.Sum(b_[r] ** 2, (r, 1, n))
-                     - 2 * sp.Sum(a_[r] * b_[r], (r, 1, n)))
 POLARIZATION_SCALARS = {sp.Sum((a_[r] - b_[r]) ** 2, (r, 1, n)): grad_gap2,
                         sp.Sum(a_[r] ** 2, (r, 1, n)): grad2(k),
                         sp.Sum(b_[r] ** 2, (r, 1, n)): stale2(k),
@@ -164,61 +181,64 @@ WINDOW = sp.Eq(sp.Sum((v_[r] - m_) ** 2, (r, 1, delta)),
 WINDOW_SCALARS = {sp.Sum((v_[r] - m_) ** 2, (r, 1, delta)): window_var,
                   sp.Sum(v_[r] ** 2, (r, 1, delta)): window2,
                   m_ * sp.Sum(v_[r], (r, 1, delta)): mean_inner, m_**2: mean_sq}
-SAMPLING = sp.Eq(sp.Sum(block_cross(b) / S, (b, 0, S - 1)),
-                 sp.Sum(block_cross(b), (b, 0, S - 1)) / S)
+"""The per-coordinate variance identity over a window (used by the wrong variants)."""
+
+
+def reduced(name: str, scalars: dict) -> Premise:
+    """The lemma ``name`` (a coordinate identity) with its sums replaced by ``scalars``."""
+    formula = LEMMAS[name].formula
+    return Premise(formula.xreplace(scalars), "lemma", name, tuple(scalars.items()))
 
 
 def sampled_descent() -> Obligation:
     """Step 1: the descent lemma (A1) at x^{k+1} = x^k - gamma U_s g^k."""
-    return step(
+    return derive(
         "step 1, descent lemma on the sampled block: f(x^{k+1}) <= f(x^k) + <grad f(x^k), "
-        "x^{k+1} - x^k> + (L/2)||x^{k+1} - x^k||^2 (A1), and the update moves block s only, "
-        "by -gamma g^k, so the inner product is -gamma <grad_s f(x^k), g^k>",
+        "x^{k+1} - x^k> + (L/2)||x^{k+1} - x^k||^2 (lemma descent), and the update moves "
+        "block s only, by -gamma g^k (RPD), so the inner product is -gamma <grad_s f(x^k), g^k>",
         descent(-gamma * sampled_inner, L * gamma**2 / 2 * sample2),
-        descent(step_inner, L / 2 * step2), sp.Eq(step_inner, -gamma * sampled_inner),
-        sp.Eq(step2, gamma**2 * sample2))
+        LEMMAS["descent"].at(), assumed("RPD", sp.Eq(step_inner, -gamma * sampled_inner)),
+        assumed("RPD", sp.Eq(step2, gamma**2 * sample2)))
 
 
 def sampling_lemma() -> Obligation:
-    """The expectation over a uniform block, for a generic S."""
-    return step("lemma for step 2, uniform block: E_s c_s = sum_s c_s/S = (1/S) sum_s c_s",
-                SAMPLING, methods=SYMBOLIC)
+    """The expectation over a uniform block, for a generic S (lemma uniform block)."""
+    return LEMMAS["uniform block"].obligation()
 
 
 def uniform_sampling(previous: Obligation) -> Obligation:
     """Step 2 with A3 and A4: (1/S) E<grad f(x^k), grad f(z^k)> and gamma^2 L G^2/2."""
-    return step(
-        "step 2, uniform sampling: E_xi g_s(z; xi) = grad_s f(z) (A3) and s uniform and "
-        "independent of z^k give E<grad_s f(x), g> = (1/S) E<grad f(x), grad f(z)>; "
-        "E||g^k||^2 <= G^2 (A4)",
+    return derive(
+        "step 2, uniform sampling: E<grad_s f(x), g> = sum_s E<grad_s f(x), grad_s f(z)>/S "
+        "(lemma tower: A3, s uniform and independent of z^k) = (1/S) E<grad f(x), grad f(z)> "
+        "(lemmas uniform block, blocks); E||g^k||^2 <= G^2 (A4)",
         descent(-gamma / S * cross, L * gamma**2 / 2 * G**2),
-        previous.goal, sp.Eq(sampled_inner, SAMPLING.lhs),
-        sp.Eq(cross, sp.Sum(block_cross(b), (b, 0, S - 1))), SAMPLING, sample2 <= G**2)
+        earlier(previous), LEMMAS["tower"].at(), LEMMAS["blocks"].at(),
+        LEMMAS["uniform block"].at(), assumed("A4", sample2 <= G**2))
 
 
 def polarization_lemma() -> Obligation:
     """||a - b||^2 = ||a||^2 + ||b||^2 - 2<a, b> in R^n, for a generic n."""
-    return step("lemma for step 3, polarization in R^n: ||a - b||^2 = ||a||^2 + ||b||^2 - 2<a, b>",
-                POLARIZATION, methods=SYMBOLIC)
+    return LEMMAS["polarization"].obligation()
 
 
 def polarization(previous: Obligation) -> Obligation:
     """Step 3: -<a, b> <= -||a||^2/2 + ||a - b||^2/2."""
-    return step(
+    return derive(
         "step 3, polarization: -<a, b> = -||a||^2/2 - ||b||^2/2 + ||a - b||^2/2 with "
-        "a = grad f(x^k), b = grad f(z^k), and ||b||^2 >= 0",
+        "a = grad f(x^k), b = grad f(z^k) (lemma polarization), and ||b||^2 >= 0",
         descent(-gamma / (2 * S) * grad2(k), gamma / (2 * S) * grad_gap2,
                 L * gamma**2 / 2 * G**2),
-        previous.goal, reduce(POLARIZATION, POLARIZATION_SCALARS), stale2(k) >= 0)
+        earlier(previous), reduced("polarization", POLARIZATION_SCALARS))
 
 
 def smoothness(previous: Obligation) -> Obligation:
     """Step 4: A1 at x^k and z^k."""
-    return step(
+    return derive(
         "step 4, smoothness: ||grad f(x^k) - grad f(z^k)||^2 <= L^2 ||x^k - z^k||^2 (A1)",
         descent(-gamma / (2 * S) * grad2(k), gamma * L**2 / (2 * S) * dist2(k),
                 L * gamma**2 / 2 * G**2),
-        previous.goal, grad_gap2 <= L**2 * dist2(k))
+        earlier(previous), assumed("A1", grad_gap2 <= L**2 * dist2(k)))
 
 
 def head() -> tuple[Obligation, ...]:
@@ -239,10 +259,11 @@ def stale_descent(window: sp.Expr) -> sp.Basic:
 # The tail shared by every chain: one-step inequality, summation, telescoping, rearrangement.
 
 def induction(name: str, termwise: Obligation, left, right, index: sp.Symbol):
-    """Base n = 0 and step n = index to index + 1 of sum_{x<n} left(x) <= sum_{x<n} right(x),
-    from ``termwise`` (left(index) <= right(index)) and the recurrence of finite sums.
+    """sum_{x<n} left(x) <= sum_{x<n} right(x) for every n, from ``termwise``
+    (left(index) <= right(index)) and the recurrence of finite sums (lemma recurrence).
 
-    Returns the obligation and the statement P(n) it proves for every n by induction.
+    Returns the step (P(0) and P(index) implies P(index + 1)), the predicate P, and a function
+    giving the obligation that concludes P(at) by the lemma induction.
     """
     x = sp.Symbol("x", integer=True, nonnegative=True)
 
@@ -250,22 +271,23 @@ def induction(name: str, termwise: Obligation, left, right, index: sp.Symbol):
         return sp.Le(sp.Sum(left(x), (x, 0, upper - 1)), sp.Sum(right(x), (x, 0, upper - 1)),
                      evaluate=False)
 
-    def grows(term):
-        return sp.Eq(sp.Sum(term(x), (x, 0, index)),
-                     sp.Sum(term(x), (x, 0, index - 1)) + term(index), evaluate=False)
+    proof = derive(f"{name}, induction on n: base n = 0 and step n = {index} to {index} + 1 "
+                   "(lemma recurrence)",
+                   sp.And(summed(0), sp.Implies(summed(index), summed(index + 1))),
+                   earlier(termwise), recurrence(left, 0, index, x),
+                   recurrence(right, 0, index, x))
 
-    proof = step(f"{name}, induction on n: base n = 0 and step n = {index} to {index} + 1 "
-                 "(finite sums defined by their recurrence)", sp.And(summed(0), summed(index + 1)),
-                 termwise.goal, summed(index), grows(left), grows(right))
-    return proof, summed
+    def conclude(at, label):
+        return derive(f"{name} at n = {label} (lemma induction)", summed(at),
+                      earlier(proof, {index: witness}), induction_lemma(summed, at))
+
+    return proof, summed, conclude
 
 
 def tail(previous: Obligation, constant: sp.Expr, bound: sp.Expr, left=grad2,
-         window: sp.Expr | None = None, premises: tuple = (),
-         reason: str = "") -> tuple[Obligation, ...]:
+         premises: tuple[Premise, ...] = (), reason: str = "") -> tuple[Obligation, ...]:
     """From ``(gamma/2S) left(k) <= f(k) - f(k+1) + (gamma/2S) constant`` to the averaged bound.
 
-    With ``window``, the chain runs with the symbol D and a last step substitutes D = window;
     ``premises`` and ``reason`` join the rearrangement.
     """
     weight = gamma / (2 * S)
@@ -276,18 +298,69 @@ def tail(previous: Obligation, constant: sp.Expr, bound: sp.Expr, left=grad2,
     def upper(index):
         return f(index) - f(index + 1) + weight * constant
 
-    one_step = step("one-step inequality: collect the terms of step k", lower(k) <= upper(k),
-                    previous.goal)
-    summed, claim = induction("telescoping", one_step, lower, upper, k)
-    telescoped = sp.Eq(partial(upper, K), f(0) - f(K) + K * weight * constant)
-    rearranged = step(
+    one_step = derive("one-step inequality: collect the terms of step k", lower(k) <= upper(k),
+                      earlier(previous))
+    summed, _, conclude = induction("telescoping", one_step, lower, upper, k)
+    at_k = conclude(K, "K")
+    telescoped = step("lemma: the sum of the right sides telescopes",
+                      sp.Eq(partial(upper, K), f(0) - f(K) + K * weight * constant),
+                      methods=SYMBOLIC)
+    rearranged = derive(
         "rearrangement: the induction at n = K; f(x^K) >= f* (A2) and F0 = f(x^0) - f*"
         f"{reason}; multiply by 2S/(gamma K)", partial(grad2, K) / K <= bound,
-        summed.goal, claim(K), telescoped, f(K) >= f_star, sp.Eq(F0, f(0) - f_star), *premises)
-    steps = (one_step, summed,
-             step("lemma: the sum of the right sides telescopes", telescoped, methods=SYMBOLIC),
-             rearranged)
-    if window is None:
-        return steps
-    return (*steps, step(f"substitute D = {window}", partial(grad2, K) / K
-                         <= bound.subs(D, window), rearranged.goal, sp.Eq(D, window)))
+        earlier(at_k), earlier(telescoped), assumed("A2", f(k) >= f_star, {k: K}),
+        assumed("A2", sp.Eq(F0, f(0) - f_star)), *premises)
+    return one_step, summed, at_k, telescoped, rearranged
+
+
+__all__ = [
+    "ASSUMPTIONS",
+    "CHAIN_RULES",
+    "CONDITIONS",
+    "CONSTANT",
+    "HYPOTHESES",
+    "POLARIZATION",
+    "POLARIZATION_SCALARS",
+    "RULES",
+    "SAMPLING",
+    "WINDOW",
+    "WINDOW_SCALARS",
+    "D",
+    "b",
+    "block_cross",
+    "block_stale2",
+    "block_var",
+    "cross",
+    "descent",
+    "dist2",
+    "f",
+    "grad2",
+    "grad_gap2",
+    "head",
+    "hypotheses",
+    "i",
+    "induction",
+    "mean_inner",
+    "mean_sq",
+    "partial",
+    "polarization",
+    "polarization_lemma",
+    "reduce",
+    "reduced",
+    "sample2",
+    "sampled_descent",
+    "sampled_inner",
+    "sampling_lemma",
+    "smoothness",
+    "stale2",
+    "stale_descent",
+    "step",
+    "step2",
+    "step_inner",
+    "tail",
+    "unchecked",
+    "uniform_sampling",
+    "window2",
+    "window_g2",
+    "window_var",
+]

@@ -10,13 +10,11 @@ from __future__ import annotations
 import sympy as sp
 
 from pipeproof.theory import convergence as cv
-from pipeproof.theory import staleness
-from pipeproof.theory.catalogue.common import BOTH, SYMBOLIC
+from pipeproof.theory.catalogue.common import BOTH
+from pipeproof.theory.catalogue.convergence import lags as lags
 from pipeproof.theory.catalogue.convergence.chain import (
-    CHAIN_RULES,
     CONSTANT,
     D,
-    b,
     dist2,
     grad2,
     hypotheses,
@@ -27,12 +25,14 @@ from pipeproof.theory.catalogue.convergence.chain import (
     stale_descent,
     step,
     tail,
-    unchecked,
     uniform_sampling,
 )
-from pipeproof.theory.convergence import G, K, S, delta, gamma, k
+from pipeproof.theory.catalogue.convergence.premises import cited, derive, earlier, hypothesis
+from pipeproof.theory.catalogue.convergence.proofs import formal_hypotheses, lemma_notes
+from pipeproof.theory.convergence import G, K, S, block_dist2, delta, gamma, k
+from pipeproof.theory.lemmas import LEMMAS
 from pipeproof.theory.symbols import j
-from pipeproof.theory.theorem import Theorem, Variant
+from pipeproof.theory.theorem import Obligation, Theorem, Variant
 
 COUNTING = ("the block counting of CONV-BLOCK's staleness step: E||x^k - z^k||^2 <= "
             "gamma^2 (diagonal + pairs), the diagonal at most delta G^2 (A4) and each of the "
@@ -45,6 +45,14 @@ LAGS = ("block j's stale distance E||x_j^k - z_j^k||^2 <= gamma^2 lag_j E(sum of
 """The premises of CONV-PD-LAG's per-block step, argued in its name."""
 
 
+def substituted(steps: tuple[Obligation, ...], window: sp.Expr) -> tuple[Obligation, ...]:
+    """The chain's ``steps`` (run with the symbol D) and a last step putting D = ``window`` into
+    the bound."""
+    last = steps[-1]
+    return (*steps, derive(f"substitute D = {window}", last.goal.subs(D, window),
+                           earlier(last), hypothesis(sp.Eq(D, window))))
+
+
 def steady_window(window: sp.Expr) -> sp.Expr:
     """The window constant at PipeDream's steady delay S^2 - ceil(S/2)."""
     return window.subs(delta, cv.pipedream_steady_delay())
@@ -54,18 +62,27 @@ def block() -> Theorem:
     """CONV-BLOCK: count only the updates that hit each block."""
     window = cv.stale_window_block()
     diagonal, pairs = sp.symbols("diagonal pairs", real=True)
-    coincide = sp.Eq(sp.Sum(1 / S**2, (b, 0, S - 1)), 1 / S)
-    counted = (dist2(k) <= gamma**2 * (diagonal + pairs), diagonal <= delta * G**2)
     head_goal = smoothness(polarization(uniform_sampling(sampled_descent()))).goal
-    staleness_step = step(
+    staleness_step = derive(
         "staleness, block counting: ||x_j - z_j||^2 <= N_j sum_t [s_t = j] ||v_t||^2 with N_j the "
         "hits of block j in the window; summed over j the diagonal pairs give delta G^2 (A4) and "
         "each of the delta (delta - 1) ordered pairs t != t' gives G^2 P(s_t = s_t') = G^2/S "
-        "(A4, independent uniform blocks)",
-        stale_descent(D), head_goal, *counted,
-        pairs <= delta * (delta - 1) * G**2 * coincide.lhs, coincide, sp.Eq(D, window))
+        "(A4, independent uniform blocks): lemmas block counting and coincidence, after "
+        "CONV-RPD's step 4; D names the window constant", stale_descent(D),
+        cited("CONV-RPD", head_goal), LEMMAS["block counting"].at(), LEMMAS["coincidence"].at(),
+        hypothesis(sp.Eq(D, window)))
     steady = steady_window(window)
     even = S**3 - sp.Rational(5, 4) * S + sp.Rational(1, 2)
+    obligations = (
+        LEMMAS["coincidence"].obligation(),
+        staleness_step,
+        *substituted(tail(staleness_step, CONSTANT, cv.rpd_bound(D)), window),
+        derive("exponent 3 at PipeDream's steady delay: 9 S^3/16 <= D <= S^3 for S >= 2, and "
+               "D = S^3 - 5S/4 + 1/2 for even S",
+               sp.And(sp.Rational(9, 16) * S**3 <= steady, steady <= S**3,
+                      sp.Implies(sp.Eq(sp.Mod(S, 2), 0), sp.Eq(steady, even))),
+               domains=(S >= 2,), parity=(S,)),
+    )
     return Theorem(
         id="CONV-BLOCK",
         title="Block counting: E||x^k - z^k||^2 <= gamma^2 G^2 (delta^2/S + delta(1 - 1/S)), "
@@ -74,20 +91,22 @@ def block() -> Theorem:
         hypotheses=hypotheses("CONV-BLOCK"),
         source="[D]",
         uses=("CONV-RPD", "STL-PD-MAX"),
-        obligations=(
-            step("lemma: two independent uniform blocks coincide with probability "
-                 "sum_j 1/S^2 = 1/S", coincide, methods=SYMBOLIC),
-            staleness_step,
-            *tail(staleness_step, CONSTANT, cv.rpd_bound(D), window=window),
-            step("exponent 3 at PipeDream's steady delay: 9 S^3/16 <= D <= S^3 for S >= 2, and "
-                 "D = S^3 - 5S/4 + 1/2 for even S",
-                 sp.And(sp.Rational(9, 16) * S**3 <= steady, steady <= S**3,
-                        sp.Implies(sp.Eq(sp.Mod(S, 2), 0), sp.Eq(steady, even))),
-                 S >= 2, parity=(S,)),
-        ),
+        obligations=obligations,
+        assumptions=formal_hypotheses(sp.Eq(D, window)),
         variants=(
-            Variant("stale term dropped: D = 0"),
-            Variant("delta instead of delta^2: D = delta/S + delta(1 - 1/S) = delta"),
+            Variant("diagonal dropped: D = delta^2/S",
+                    (step("staleness without the diagonal, where the counting is attained "
+                          "(all ||g^t|| = G, one direction per block)",
+                          dist2(k) <= gamma**2 * G**2 * delta**2 / S,
+                          sp.Eq(dist2(k), gamma**2 * (diagonal + pairs)),
+                          sp.Eq(diagonal, delta * G**2),
+                          sp.Eq(pairs, delta * (delta - 1) * G**2 / S)),)),
+            Variant("delta instead of delta^2: D = delta/S + delta(1 - 1/S) = delta",
+                    (step("staleness with D = delta where the counting is attained",
+                          dist2(k) <= gamma**2 * G**2 * delta,
+                          sp.Eq(dist2(k), gamma**2 * (diagonal + pairs)),
+                          sp.Eq(diagonal, delta * G**2),
+                          sp.Eq(pairs, delta * (delta - 1) * G**2 / S)),)),
             Variant("exponent 2: D <= S^2 at the steady delay",
                     (step("D <= S^2", steady <= S**2, methods=BOTH),)),
             Variant("the crude count is tight: D >= S^4/2 at the steady delay",
@@ -95,57 +114,22 @@ def block() -> Theorem:
         ),
         notes="At PipeDream's steady delay D = S^3 - 5S/4 + 1/2 for even S; the stale term is "
               "Theta(gamma^2 S^3), one power of S below CONV-RPD's gamma^2 delta^2 ~ gamma^2 S^4. "
-              + unchecked(*CHAIN_RULES, argued=(COUNTING,)),
+              + lemma_notes(obligations),
         tags=("empirical",),
     )
 
 
 def pd_lag() -> Theorem:
     """CONV-PD-LAG: PipeDream's per-block version lags in the staleness step."""
-    x = sp.Symbol("x", integer=True, nonnegative=True)
-    lag = sp.Function("lag", integer=True, nonnegative=True)
-    block_dist2 = sp.Function("block_dist2", nonnegative=True)
-    hits2 = sp.Function("hits_g2", nonnegative=True)
-    lags = sp.Function("Q")  # Q(n) = sum_{x<n} (S - 1 - floor(x/2))^2, by its recurrence
-    lam, closed_form, profile = cv.pd_lag_sum(), cv.pd_lag_partial_sum, cv.pd_lag_profile
-    defined = (sp.Eq(lags(0), 0), sp.Eq(lags(j + 1), lags(j) + profile(j) ** 2))
-
-    def summed(upper):
-        return sp.Le(sp.Sum(block_dist2(x), (x, 0, upper - 1)), gamma**2 * G**2 * lags(upper),
-                     evaluate=False)
-
-    def agrees(upper):
-        return sp.Eq(lags(upper), closed_form(upper))
-
-    per_block = step(
-        "block j: its read is lag_j <= S - 1 - floor(j/2) of its own versions old (STL-PD-LAG), "
-        "so ||x_j - z_j||^2 <= lag_j sum ||gamma g||^2 over those updates (Cauchy-Schwarz) and "
-        "each has E||g_j||^2 <= G^2 (A4 for block j)", block_dist2(j) <= gamma**2 * G**2
-        * profile(j) ** 2, j >= 0, j <= S - 1, lag(j) <= staleness.mixed_lag(j),
-        block_dist2(j) <= gamma**2 * lag(j) * hits2(j), hits2(j) <= lag(j) * G**2)
-    summed_blocks = step(
-        "sum over the blocks, induction on n: base n = 0 and step n = j to j + 1 of "
-        "sum_{x<n} E||x_x - z_x||^2 <= gamma^2 G^2 Q(n), Q(n) = sum_{x<n} (S - 1 - floor(x/2))^2 "
-        "(finite sums defined by their recurrence)", sp.And(summed(0), summed(j + 1)),
-        per_block.goal, *defined, summed(j),
-        sp.Eq(sp.Sum(block_dist2(x), (x, 0, j)),
-              sp.Sum(block_dist2(x), (x, 0, j - 1)) + block_dist2(j)))
-    recurrence = step(
-        "lemma: the closed form Q(n) = 2[p(S-1)^2 - (S-1)p(p-1) + p(p-1)(2p-1)/6] + e(S-1-p)^2, "
-        "p = floor(n/2), e = n mod 2, has Q(0) = 0 and Q(n+1) = Q(n) + (S - 1 - floor(n/2))^2",
-        sp.And(sp.Eq(closed_form(0), 0),
-               sp.Eq(closed_form(j + 1), closed_form(j) + profile(j) ** 2)),
-        j >= 0, methods=BOTH, parity=(j,))
-    closed = step("so Q(n) is that closed form, induction on n", sp.And(agrees(0), agrees(j + 1)),
-                  j >= 0, *defined, recurrence.goal, agrees(j))
-    value = step("lemma: Lambda(S) = Q(S) = (S - 1)(7S^2 - 2S - 3[S odd])/12",
-                 sp.Eq(closed_form(S), lam), methods=BOTH, parity=(S,))
-    stale = step(
-        "staleness: ||x - z||^2 = sum_j ||x_j - z_j||^2, the inductions at n = S and the lemmas "
-        "give E||x^k - z^k||^2 <= gamma^2 G^2 Lambda(S)", stale_descent(D),
-        smoothness(polarization(uniform_sampling(sampled_descent()))).goal,
-        sp.Eq(dist2(k), sp.Sum(block_dist2(x), (x, 0, S - 1))), summed_blocks.goal, summed(S),
-        closed.goal, agrees(S), value.goal, sp.Eq(D, lam))
+    lam = cv.pd_lag_sum()
+    head_goal = smoothness(polarization(uniform_sampling(sampled_descent()))).goal
+    staleness_steps = lags.staleness(head_goal)
+    per_block = staleness_steps[3]
+    obligations = (*staleness_steps,
+                   *substituted(tail(staleness_steps[-1], CONSTANT, cv.rpd_bound(D)), lam),
+                   derive("exponent 3: 7 (S - 1)^3/12 <= Lambda(S) <= 7 S^3/12",
+                          sp.And(sp.Rational(7, 12) * (S - 1) ** 3 <= lam,
+                                 lam <= sp.Rational(7, 12) * S**3), methods=BOTH, parity=(S,)))
     return Theorem(
         id="CONV-PD-LAG",
         title="PipeDream's lag profile: E||x^k - z^k||^2 <= gamma^2 G^2 Lambda(S), "
@@ -158,14 +142,12 @@ def pd_lag() -> Theorem:
             "A4 for every block: the per-block bound G^2, the same G as CONV-RPD")),
         source="[D]",
         uses=("CONV-RPD", "STL-PD-LAG"),
-        obligations=(per_block, summed_blocks, recurrence, closed, value, stale,
-                     *tail(stale, CONSTANT, cv.rpd_bound(D), window=lam),
-                     step("exponent 3: 7 (S - 1)^3/12 <= Lambda(S) <= 7 S^3/12",
-                          sp.And(sp.Rational(7, 12) * (S - 1) ** 3 <= lam,
-                                 lam <= sp.Rational(7, 12) * S**3), methods=BOTH, parity=(S,))),
+        obligations=obligations,
+        assumptions=formal_hypotheses(sp.Eq(D, lam)),
         variants=(
-            Variant("no factor S on the first term: 2 F0/(gamma K) + gamma S L G^2 + "
-                    "gamma^2 L^2 G^2 Lambda(S)"),
+            Variant("lag S - 1 - j (the halving dropped)",
+                    (step("block j with (S - 1 - j)^2", block_dist2(j)
+                          <= gamma**2 * G**2 * (S - 1 - j) ** 2, *per_block.assumptions[1:]),)),
             Variant("exponent 2: Lambda(S) <= S^2", (step("Lambda <= S^2", lam <= S**2,
                                                           methods=BOTH),)),
             Variant("Lambda(S) = 7 S^3/12 exactly",
@@ -176,6 +158,6 @@ def pd_lag() -> Theorem:
               "constant 7/12, against 1 for CONV-BLOCK at the steady delay and S^4 for CONV-RPD. "
               "The bound is for RPD reads with PipeDream's lag profile; PipeDream itself updates "
               "the blocks in a fixed order, which is not the uniform draw of step 2. "
-              + unchecked(*CHAIN_RULES, argued=(LAGS,)),
+              + lemma_notes(obligations),
         tags=("empirical",),
     )

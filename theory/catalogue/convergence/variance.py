@@ -11,22 +11,19 @@ from __future__ import annotations
 import sympy as sp
 
 from pipeproof.theory import convergence as cv
-from pipeproof.theory.catalogue.common import SYMBOLIC
 from pipeproof.theory.catalogue.convergence.chain import (
     CHAIN_RULES,
-    POLARIZATION,
     POLARIZATION_SCALARS,
-    SAMPLING,
     WINDOW,
     WINDOW_SCALARS,
     D,
     b,
-    block_cross,
     block_stale2,
     block_var,
     cross,
     descent,
     dist2,
+    f,
     grad2,
     grad_gap2,
     hypotheses,
@@ -34,9 +31,8 @@ from pipeproof.theory.catalogue.convergence.chain import (
     mean_sq,
     partial,
     reduce,
-    sample2,
+    reduced,
     sampled_descent,
-    sampled_inner,
     stale2,
     step,
     tail,
@@ -45,8 +41,17 @@ from pipeproof.theory.catalogue.convergence.chain import (
     window_g2,
     window_var,
 )
+from pipeproof.theory.catalogue.convergence.premises import (
+    assumed,
+    cited,
+    derive,
+    earlier,
+    hypothesis,
+)
+from pipeproof.theory.catalogue.convergence.proofs import formal_hypotheses, lemma_notes
 from pipeproof.theory.catalogue.convergence.windows import window_bound, window_stale2
 from pipeproof.theory.convergence import K, L, S, delta, gamma, k, sigma
+from pipeproof.theory.lemmas import LEMMAS
 from pipeproof.theory.theorem import Obligation, Theorem, Variant
 
 VARIANCES = sp.Eq(sp.Sum((block_stale2(b) + block_var(b)) / S, (b, 0, S - 1)),
@@ -56,86 +61,107 @@ VARIANCES = sp.Eq(sp.Sum((block_stale2(b) + block_var(b)) / S, (b, 0, S - 1)),
 
 def variance_sampling(first: Obligation) -> Obligation:
     """Step 2 with A3 and A3': E||g^k||^2 <= (E||grad f(z^k)||^2 + sigma^2)/S."""
-    return step(
+    return derive(
         "step 2, uniform sampling with variances: E<grad_s f(x), g> = (1/S) E<grad f(x), "
-        "grad f(z)> (A3, s uniform); E_xi ||g_s||^2 <= ||grad_s f(z)||^2 + sigma_s^2 (A3, A3'), "
-        "averaged over s: (E||grad f(z^k)||^2 + sigma^2)/S",
+        "grad f(z)> (lemmas tower, blocks, uniform block); E_xi ||g_s||^2 <= ||grad_s f(z)||^2 + "
+        "sigma_s^2 averaged over s (lemma variance), = (E||grad f(z^k)||^2 + sigma^2)/S (lemmas "
+        "variance split, block norms; A3')",
         descent(-gamma / S * cross, L * gamma**2 / (2 * S) * (stale2(k) + sigma**2)),
-        first.goal, sp.Eq(sampled_inner, SAMPLING.lhs),
-        sp.Eq(cross, sp.Sum(block_cross(b), (b, 0, S - 1))), SAMPLING,
-        sample2 <= VARIANCES.lhs, VARIANCES,
-        sp.Eq(stale2(k), sp.Sum(block_stale2(b), (b, 0, S - 1))),
-        sp.Eq(sp.Sum(block_var(b), (b, 0, S - 1)), sigma**2))
+        earlier(first), LEMMAS["tower"].at(), LEMMAS["blocks"].at(),
+        LEMMAS["uniform block"].at(), LEMMAS["variance"].at(), LEMMAS["variance split"].at(),
+        LEMMAS["block norms"].at(),
+        assumed("A3'", sp.Eq(sp.Sum(block_var(b), (b, 0, S - 1)), sigma**2)))
 
 
 def variance_polarization(previous: Obligation) -> Obligation:
     """Step 3 keeping -||b||^2/2, which the step-size condition then absorbs."""
-    return step(
-        "step 3, polarization keeping -(gamma/2S)(1 - L gamma) E||grad f(z^k)||^2",
+    return derive(
+        "step 3, polarization keeping -(gamma/2S)(1 - L gamma) E||grad f(z^k)||^2 (lemma "
+        "polarization)",
         descent(-gamma / (2 * S) * grad2(k), -gamma / (2 * S) * (1 - L * gamma) * stale2(k),
                 gamma / (2 * S) * grad_gap2, L * gamma**2 * sigma**2 / (2 * S)),
-        previous.goal, reduce(POLARIZATION, POLARIZATION_SCALARS))
+        earlier(previous), reduced("polarization", POLARIZATION_SCALARS))
 
 
 def variance_chain() -> tuple[Obligation, ...]:
-    """Steps 2 and 3 of the variance forms (step 1 is CONV-RPD's)."""
-    second = variance_sampling(sampled_descent())
-    return second, variance_polarization(second)
+    """Step 1 and the lemmas it needs, and steps 2 and 3 of the variance forms."""
+    first = sampled_descent()
+    second = variance_sampling(first)
+    return (first, LEMMAS["uniform block"].obligation(), LEMMAS["variance split"].obligation(),
+            second, LEMMAS["polarization"].obligation(), variance_polarization(second))
+
+
+STALE_BOUND = dist2(k) <= cv.stale_distance(D)
+"""E||x^k - z^k||^2 <= gamma^2 G^2 D: CONV-VAR's hypothesis on the window constant D."""
 
 
 def variance() -> Theorem:
     """CONV-VAR: the variance form, for gamma <= 1/L."""
-    second, third = variance_chain()
+    chain = variance_chain()
+    third = chain[-1]
     noise = L * gamma**2 * sigma**2 / (2 * S)
-    condition = step(
+    condition = derive(
         "step-size condition L gamma <= 1: the stale-gradient term is <= 0",
         descent(-gamma / (2 * S) * grad2(k), gamma / (2 * S) * grad_gap2, noise),
-        third.goal, cv.variance_condition(), stale2(k) >= 0)
-    smooth = step("step 4, smoothness (A1)",
-                  descent(-gamma / (2 * S) * grad2(k), gamma * L**2 / (2 * S) * dist2(k), noise),
-                  condition.goal, grad_gap2 <= L**2 * dist2(k))
-    stale = step("step 5, staleness: E||x^k - z^k||^2 <= gamma^2 G^2 D (CONV-RPD step 5, "
-                 "D = delta^2; CONV-BLOCK, D = delta^2/S + delta(1 - 1/S))",
-                 descent(-gamma / (2 * S) * grad2(k), gamma * L**2 / (2 * S)
-                         * cv.stale_distance(D), noise),
-                 smooth.goal, dist2(k) <= cv.stale_distance(D))
-    constant = gamma * L * sigma**2 + L**2 * cv.stale_distance(D)
+        earlier(third), hypothesis(cv.variance_condition()))
+    smooth = derive("step 4, smoothness (A1)",
+                    descent(-gamma / (2 * S) * grad2(k), gamma * L**2 / (2 * S) * dist2(k),
+                            noise),
+                    earlier(condition), assumed("A1", grad_gap2 <= L**2 * dist2(k)))
+    stale = derive("step 5, staleness: E||x^k - z^k||^2 <= gamma^2 G^2 D (the hypothesis on D: "
+                   "CONV-RPD's stale distance 5 proves it for D = delta^2, CONV-BLOCK's block "
+                   "counting for D = delta^2/S + delta(1 - 1/S))",
+                   descent(-gamma / (2 * S) * grad2(k), gamma * L**2 / (2 * S)
+                           * cv.stale_distance(D), noise),
+                   earlier(smooth), hypothesis(STALE_BOUND))
+    obligations = (*chain, condition, smooth, stale,
+                   *tail(stale, gamma * L * sigma**2 + L**2 * cv.stale_distance(D),
+                         cv.variance_bound(D)))
     return Theorem(
         id="CONV-VAR",
         title="Variance form: 2 S F0/(gamma K) + gamma L sigma^2 + gamma^2 L^2 G^2 D for "
               "gamma <= 1/L",
         statement=partial(grad2, K) / K <= cv.variance_bound(D),
         hypotheses=hypotheses("CONV-VAR", extra=(
-            "gamma <= 1/L", "D = delta^2 (CONV-RPD) or delta^2/S + delta(1 - 1/S) <= "
-            "delta^2/S + delta (CONV-BLOCK); A4 enters only through the staleness")),
+            "gamma <= 1/L", "E||x^k - z^k||^2 <= gamma^2 G^2 D at every step: D = delta^2 "
+            "(CONV-RPD) or delta^2/S + delta(1 - 1/S) (CONV-BLOCK); A4 enters only through "
+            "the staleness")),
         source="[D]",
         uses=("CONV-RPD", "CONV-BLOCK"),
-        obligations=(
-            step("lemma for step 2: sum_s (b_s + v_s)/S = (sum_s b_s + sum_s v_s)/S",
-                 VARIANCES, methods=SYMBOLIC),
-            second, third, condition, smooth, stale, *tail(stale, constant, cv.variance_bound(D))),
+        obligations=obligations,
+        assumptions=formal_hypotheses(cv.variance_condition(), STALE_BOUND, D >= 0),
         variants=(
-            Variant("dropped step-size condition gamma <= 1/L"),
-            Variant("variance term gamma L sigma^2/S"),
-            Variant("missing factor 2 in the polarization: S F0/(gamma K) as the first term"),
+            Variant("dropped step-size condition gamma <= 1/L",
+                    (step("the stale-gradient term dropped without L gamma <= 1",
+                          condition.goal, third.goal, stale2(k) >= 0),)),
+            Variant("variance term gamma L sigma^2/S",
+                    (step("one-step with gamma L sigma^2/S, without delays", grad2(k)
+                          <= 2 * S / gamma * (f(k) - f(k + 1)) + gamma * L * sigma**2 / S,
+                          stale.goal, sp.Eq(D, 0)),)),
+            Variant("missing factor 2 in the polarization: -(gamma/S) E||grad f(x^k)||^2",
+                    (step("polarization with gamma/S",
+                          descent(-gamma / S * grad2(k), -gamma / (2 * S) * (1 - L * gamma)
+                                  * stale2(k), gamma / (2 * S) * grad_gap2,
+                                  L * gamma**2 * sigma**2 / (2 * S)),
+                          *third.assumptions[1:]),)),
         ),
         notes="The variance term gamma L sigma^2 carries no factor S: uniform sampling divides "
               "the block variances' sum sigma^2 by S, as it divides the gradient term. Step 1 is "
               "CONV-RPD's and the staleness bound is step 5 of CONV-RPD or CONV-BLOCK, with the "
-              "rules listed there. " + unchecked(*CHAIN_RULES),
+              "lemmas listed there. " + lemma_notes(obligations),
         tags=("empirical",),
     )
 
 
 def no_moment() -> Theorem:
     """CONV-NOG: no second-moment bound; the stale gradients are absorbed by the step size."""
-    third = variance_chain()[1]
+    third = variance_chain()[-1]
     noise = L * gamma**2 * sigma**2 / (2 * S)
     lost = gamma**2 * L**2 * delta / S
-    smooth = step("step 4, smoothness (A1)",
-                  descent(-gamma / (2 * S) * grad2(k), -gamma / (2 * S) * (1 - L * gamma)
-                          * stale2(k), gamma * L**2 / (2 * S) * dist2(k), noise),
-                  third.goal, grad_gap2 <= L**2 * dist2(k))
+    smooth = derive("step 4, smoothness (A1), after CONV-VAR's step 3",
+                    descent(-gamma / (2 * S) * grad2(k), -gamma / (2 * S) * (1 - L * gamma)
+                            * stale2(k), gamma * L**2 / (2 * S) * dist2(k), noise),
+                    cited("CONV-VAR", third.goal), assumed("A1", grad_gap2 <= L**2 * dist2(k)))
     window_moments = window_g2 <= (window_stale2(k) + delta * sigma**2) / S
     stale = step(
         "step 5 without A4: Cauchy-Schwarz over the window as in CONV-RPD step 5a, and at each "
@@ -148,19 +174,20 @@ def no_moment() -> Theorem:
         sp.Eq(dist2(k), delta * mean_inner), sp.Eq(dist2(k), delta**2 * mean_sq),
         window2 <= gamma**2 * window_g2, window_moments)
     conditions = cv.no_moment_conditions()
-    absorb = step("the step-size conditions absorb the stale gradients: gamma^2 L^2 delta^2/S "
-                  "<= 1/2 <= 1 - L gamma", lost * delta <= 1 - L * gamma, *conditions)
+    absorb = derive("the step-size conditions absorb the stale gradients: gamma^2 L^2 delta^2/S "
+                    "<= 1/2 <= 1 - L gamma", lost * delta <= 1 - L * gamma,
+                    *(hypothesis(condition) for condition in conditions))
     windows = window_bound()
 
     def left(index):
         return grad2(index) + (1 - L * gamma) * stale2(index) - lost * window_stale2(index)
 
     constant = L * gamma * sigma**2 + lost * delta * sigma**2
-    absorbed = step("absorption in the sums: gamma^2 L^2 delta/S sum_k window_stale2(k) <= "
-                    "(1 - L gamma) sum_k E||grad f(z^k)||^2",
-                    lost * partial(window_stale2, K) <= (1 - L * gamma) * partial(stale2, K),
-                    windows[-1].goal, absorb.goal)
-    steps = tail(stale, constant, cv.no_moment_bound(), left=left, premises=(absorbed.goal,),
+    absorbed = derive("absorption in the sums: gamma^2 L^2 delta/S sum_k window_stale2(k) <= "
+                      "(1 - L gamma) sum_k E||grad f(z^k)||^2",
+                      lost * partial(window_stale2, K) <= (1 - L * gamma) * partial(stale2, K),
+                      earlier(windows[-1]), earlier(absorb))
+    steps = tail(stale, constant, cv.no_moment_bound(), left=left, premises=(earlier(absorbed),),
                  reason=" and the absorption")
     return Theorem(
         id="CONV-NOG",
@@ -171,12 +198,22 @@ def no_moment() -> Theorem:
             "gamma <= 1/(2L) and gamma <= sqrt(S/2)/(L delta)",)),
         source="[D]",
         uses=("CONV-VAR",),
-        obligations=(smooth, stale, *steps[:3], absorb, *windows, absorbed, steps[3]),
+        assumptions=formal_hypotheses(*conditions, moment=False),
+        obligations=(smooth, stale, *steps[:4], absorb, *windows, absorbed, steps[4]),
         variants=(
-            Variant("dropped gamma <= 1/(2L)"),
-            Variant("dropped gamma <= sqrt(S/2)/(L delta)"),
-            Variant("no factor S on the first term: 2 F0/(gamma K) + gamma L sigma^2 + "
-                    "gamma^2 L^2 delta^2 sigma^2/S"),
+            Variant("dropped gamma <= 1/(2L)", (step("absorption without 2 L gamma <= 1",
+                                                     absorb.goal, conditions[1]),)),
+            Variant("dropped gamma <= sqrt(S/2)/(L delta)",
+                    (step("absorption without 2 L^2 gamma^2 delta^2 <= S", absorb.goal,
+                          conditions[0]),)),
+            Variant("one factor delta lost: E||x^k - z^k||^2 <= gamma^2 (W + delta sigma^2)/S",
+                    (step("staleness with one delta, where Cauchy-Schwarz is attained",
+                          dist2(k) <= gamma**2 * (window_stale2(k) + delta * sigma**2) / S,
+                          reduce(WINDOW, WINDOW_SCALARS), sp.Eq(window_var, 0),
+                          sp.Eq(dist2(k), delta * mean_inner),
+                          sp.Eq(dist2(k), delta**2 * mean_sq),
+                          sp.Eq(window2, gamma**2 * window_g2),
+                          sp.Eq(window_g2, (window_stale2(k) + delta * sigma**2) / S)),)),
         ),
         notes="The stale gradients E||grad f(z^t)||^2 that A4 would bound are kept and charged "
               "against the -(gamma/2S)(1 - L gamma) E||grad f(z^k)||^2 of the polarization; each "
