@@ -52,12 +52,16 @@ class Run:
 
 
 def copy_package(destination: Path) -> Path:
-    """A copy of the package with the fixture theorems in its catalogue."""
+    """A copy of the package with the fixture theorems in its catalogue: ``pipeproof/`` with
+    ``theory/`` and ``checks/`` inside, so that with the copy first on the path ``pipeproof``
+    is imported from it."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    package = destination / "pipeproof"
+    shutil.copytree(ROOT / "src" / "pipeproof", package, ignore=ignore)
     for folder in ("theory", "checks"):
-        shutil.copytree(ROOT / folder, destination / folder, ignore=ignore)
+        shutil.copytree(ROOT / folder, package / folder, ignore=ignore)
     shutil.copy2(ROOT / "pyproject.toml", destination / "pyproject.toml")
-    catalogue = destination / "theory" / "catalogue"
+    catalogue = package / "theory" / "catalogue"
     shutil.copy2(FIXTURES, catalogue / "attack_fixtures.py")
     init = catalogue / "__init__.py"
     init.write_text(init.read_text(encoding="utf-8") + REGISTER, encoding="utf-8")
@@ -66,7 +70,7 @@ def copy_package(destination: Path) -> Path:
 
 def mutate(root: Path, mutation: Mutation) -> None:
     """Apply ``mutation`` to the copy at ``root``, asserting the text occurs exactly once."""
-    path = root / mutation.path
+    path = root / "pipeproof" / mutation.path
     text = path.read_text(encoding="utf-8")
     count = text.count(mutation.old)
     assert count == 1, f"{mutation.name}: {mutation.old!r} occurs {count} times in {mutation.path}"
@@ -186,9 +190,12 @@ def attack_results(request) -> dict[str, tuple[bool, float]]:
 
 def test_the_copy_runs_the_copied_package(attack_copy):
     environment = {**os.environ, "PYTHONPATH": str(attack_copy)}
-    found = subprocess.run([sys.executable, "-c", "import checks; print(checks.__file__)"],
-                           cwd=attack_copy, env=environment, capture_output=True, text=True)
-    assert Path(found.stdout.strip()).resolve().is_relative_to(attack_copy.resolve())
+    code = "import pipeproof.checks as c, pipeproof.theory as t; print(c.__file__, t.__file__)"
+    found = subprocess.run([sys.executable, "-c", code], cwd=attack_copy, env=environment,
+                           capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    for line in found.stdout.split():
+        assert Path(line).resolve().is_relative_to(attack_copy.resolve()), line
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=[m.name for m in MUTATIONS])
