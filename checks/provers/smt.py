@@ -309,12 +309,33 @@ def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder,
     encoder = Encoder(context)
     assumptions = [encoder(assumption) for assumption in obligation.assumptions]
     negated = z3.Not(encoder(obligation.goal))
-    hypotheses, solver = _solve([*assumptions, *encoder.side_conditions], rlimit, context)
+    hypotheses, solver = _model([*assumptions, *encoder.side_conditions], encoder, rlimit)
     if hypotheses != z3.sat:
         return hypotheses, solver, encoder, hypotheses
     # a fresh solver: an incremental one reasons more weakly about nonlinear arithmetic
-    answer, solver = _solve([*assumptions, *encoder.side_conditions, negated], rlimit, context)
+    answer, solver = _solve([negated, *assumptions, *encoder.side_conditions], rlimit, context)
+    if answer == z3.unknown:  # the search depends on the order of the facts: try the other
+        answer, solver = _solve([*assumptions, *encoder.side_conditions, negated], rlimit,
+                                context)
     return answer, solver, encoder, hypotheses
+
+
+CANDIDATE_VALUES = (1, 0, 2)
+"""Values tried for every variable at once before a full model search (see :func:`_model`)."""
+
+
+def _model(facts: list, encoder: Encoder, rlimit: int) -> tuple[Any, z3.Solver]:
+    """Whether ``facts`` have a model. First with every variable fixed to one candidate value,
+    which leaves Z3 a linear or ground problem (nonlinear model search can exhaust the budget
+    where a model is plain, e.g. all ones); then the full search. A model found either way is
+    a real model of the facts."""
+    variables = list(encoder.variables.values())
+    for value in CANDIDATE_VALUES:
+        fixed = [variable == value for variable in variables]
+        answer, solver = _solve([*facts, *fixed], rlimit // 10, encoder.context)
+        if answer == z3.sat:
+            return answer, solver
+    return _solve(facts, rlimit, encoder.context)
 
 
 def _solve(facts: list, rlimit: int, context: z3.Context) -> tuple[Any, z3.Solver]:

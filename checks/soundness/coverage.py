@@ -43,7 +43,6 @@ from sympy.core.function import AppliedUndef
 from pipeproof.checks.provers.parity import split_cases, split_gap, splits
 from pipeproof.checks.provers.smt import (
     DEFAULT_RLIMIT,
-    SAFETY_TIMEOUT_MS,
     Encoder,
     UntranslatableError,
 )
@@ -137,6 +136,10 @@ def parity_constraints(theorem: Theorem, encoder: Encoder,
     return cases
 
 
+COVERAGE_TIMEOUT_MS = 20_000
+"""A wall-clock stop for one coverage query. Z3's rlimit does not bound every quantified or
+nonlinear search; hitting the stop gives ``unknown`` (reason "timeout"), never anything else."""
+
 CONSISTENCY_SHARE = 10
 """The consistency query of the goals gets rlimit / CONSISTENCY_SHARE: with quantified goals Z3
 may search for a model for long, and an undecided answer is reported, not counted against."""
@@ -146,7 +149,7 @@ CONSISTENCY_TIMEOUT_MS = 10_000
 
 
 def _solve(facts: list, rlimit: int, context: z3.Context,
-           timeout_ms: int = SAFETY_TIMEOUT_MS) -> tuple[z3.CheckSatResult, z3.Solver]:
+           timeout_ms: int = COVERAGE_TIMEOUT_MS) -> tuple[z3.CheckSatResult, z3.Solver]:
     solver = z3.Solver(ctx=context)
     solver.set("rlimit", rlimit)
     solver.set("timeout", timeout_ms)

@@ -37,7 +37,10 @@ STATED_LAG = sp.Function("mixed_lag")(j)
 LAGS = sp.And(sp.Eq(sp.Function("lag")(sp.Symbol("s", integer=True, nonnegative=True)),
                     S - sp.Symbol("s", integer=True, nonnegative=True) - 1),
               sp.Eq(STATED_LAG, S - sp.floor(j / 2) - 1))
-"""STL-PD-LAG's statement: the own lag of stage s and the mixed lag of block j."""
+"""The lags STL-PD-LAG proves for PipeDream: the own lag of stage s and the mixed lag of block
+j; CONV-PD-LAG takes them as its hypothesis (PipeDream's lag profile)."""
+LAG_PROFILE = LAGS.xreplace({STATED_LAG: read_lag(j)})
+"""CONV-PD-LAG's hypothesis on the reads, with mixed_lag(j) the read lag of block j."""
 
 
 def profile(index: sp.Expr) -> sp.Expr:
@@ -74,7 +77,7 @@ def per_block(lags: sp.Basic) -> tuple[Obligation, ...]:
         "x_j - z_j is the sum of those updates, so E||x_j - z_j||^2 <= mixed_lag(j) sum "
         "||v_t||^2 (lemma cauchy-schwarz) <= gamma^2 G^2 mixed_lag(j)^2",
         block_dist2(j) <= gamma**2 * G**2 * profile(j),
-        cited("STL-PD-LAG", lags, {STATED_LAG: read_lag(j)}),
+        hypothesis(LAG_PROFILE),
         LEMMAS["cauchy-schwarz"].at(norm2_sum=block_dist2(j), count=read_lag(j),
                                     sum_norm2=block_window2(j)),
         earlier(missed), domains=((j >= 0) & (j <= S - 1),))
@@ -135,4 +138,4 @@ def staleness(head_goal: sp.Basic) -> tuple[Obligation, ...]:
     return (*block_steps, *summed_steps, distance, stale)
 
 
-__all__ = ["LAGS", "staleness"]
+__all__ = ["LAGS", "LAG_PROFILE", "staleness"]

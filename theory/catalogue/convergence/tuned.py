@@ -13,7 +13,7 @@ import sympy as sp
 
 from pipeproof.theory import convergence as cv
 from pipeproof.theory.catalogue.common import BOTH
-from pipeproof.theory.catalogue.convergence.premises import cited, derive, earlier, hypothesis
+from pipeproof.theory.catalogue.convergence.premises import derive, earlier, hypothesis
 from pipeproof.theory.catalogue.convergence.proofs import formal_hypotheses
 from pipeproof.theory.convergence import F0, G, K, L, S, delta, epsilon, gamma
 from pipeproof.theory.theorem import Obligation
@@ -27,9 +27,10 @@ TUNED = sp.Eq(gamma**2 * L * G**2 * K, 2 * F0)
 ROOTED = sp.Eq(root**2 * K, 2 * L * F0 * G**2)
 """R = sqrt(2 L F0 G^2/K), without the root."""
 STEADY = sp.Eq(steady, cv.pipedream_steady_delay())
-"""STL-PD-MAX's statement, at delta_ss."""
+"""delta_ss is PipeDream's steady maximum delay, the value STL-PD-MAX proves: a hypothesis."""
 RUN = sp.Eq(run, cv.pipedream_run_delay())
-"""STL-PD-WARMUP's statement, at delta_run."""
+"""delta_run is PipeDream's whole-run maximum delay, the value STL-PD-WARMUP states: a
+hypothesis."""
 THREE_QUARTERS = sp.Rational(3, 4)
 
 
@@ -68,11 +69,9 @@ def rate() -> tuple[Obligation, Obligation]:
 def steady_order() -> tuple[Obligation, ...]:
     """Theta(S^4/K) at the steady delay, and where the stale term falls below the leading one."""
     upper = derive("steady PipeDream delay (STL-PD-MAX): delta_ss <= S^2",
-                   steady <= S**2, cited("STL-PD-MAX", STEADY.xreplace({steady: sp.Symbol(
-                       "delta_ss")}), {sp.Symbol("delta_ss"): steady}), parity=(S,))
+                   steady <= S**2, hypothesis(STEADY), parity=(S,))
     lower = derive("and 3 S^2/4 <= delta_ss for S >= 2", sp.Le(THREE_QUARTERS * S**2, steady),
-                   cited("STL-PD-MAX", STEADY.xreplace({steady: sp.Symbol("delta_ss")}),
-                         {sp.Symbol("delta_ss"): steady}), domains=(S >= 2,), parity=(S,))
+                   hypothesis(STEADY), domains=(S >= 2,), parity=(S,))
     square = derive("its square: S^4 - S^3 - 3 S^2/4 <= delta^2 <= S^4 - S^3 + S^2/4",
                     sp.And(sp.Le(S**4 - S**3 - THREE_QUARTERS * S**2,
                                  cv.pipedream_steady_delay()**2),
@@ -97,19 +96,20 @@ def steady_order() -> tuple[Obligation, ...]:
 
 
 def whole_run() -> tuple[Obligation, Obligation]:
-    """The whole-run delay of STL-PD-WARMUP: 3 S^2/4 <= delta_run <= 5 S^2/4."""
+    """The whole-run delay of STL-PD-WARMUP, S^2 - ceil(S/2) + floor((S - 1)^2/4), written as
+    that formula: 3 S^2/4 <= it <= 5 S^2/4."""
+    run = cv.pipedream_run_delay()
     bounds = derive("whole-run delay (STL-PD-WARMUP): <= 5 S^2/4, >= 3 S^2/4 for S >= 2, >= S^2 "
                     "for S >= 4", sp.And(run <= sp.Rational(5, 4) * S**2,
                                          sp.Implies(S >= 2, run >= THREE_QUARTERS * S**2),
                                          sp.Implies(S >= 4, run >= S**2)),
-                    cited("STL-PD-WARMUP", RUN.xreplace({run: sp.Symbol("delta_run")}),
-                          {sp.Symbol("delta_run"): run}), parity=(S,))
+                    parity=(S,))
     length = derive("with the whole-run delay, K >= (625/512)(L F0/G^2) S^6 suffices, and the "
                     "stale term is at most 25 L F0 S^4/(8K)",
                     sp.Implies(cv.six_power_length(sp.Rational(5, 4)) <= K,
                                sp.And(cv.dominance_threshold(run**2) <= K,
                                       stale_term(run) <= sp.Rational(25, 8) * L * F0 * S**4 / K)),
-                    earlier(bounds))
+                    earlier(bounds), parity=(S,))
     return bounds, length
 
 
