@@ -158,6 +158,41 @@ MUTATIONS = (
     Mutation("a Z3 model is not a refutation", "checks/provers/smt.py",
              "        if answer == z3.sat:\n            values",
              "        if False:\n            values", (EVEN, MOD4)),
+    # statements, formulas, premises and hypotheses of the catalogue
+    Mutation("round time: min(R, S) read as R", "theory/throughput.py",
+             "sp.Max(runs, S) * H + sp.Min(runs, S) - 1", "sp.Max(runs, S) * H + runs - 1",
+             ("THR-LSGD",)),
+    Mutation("flush peak in flight S - s + 1", "theory/memory.py",
+             "return sp.Min(S - stage, M)", "return sp.Min(S - stage + 1, M)", ("THR-FLUSH",)),
+    Mutation("PipeDream warm-up peak 2(S - s)", "theory/memory.py",
+             "return sp.Min(S, 2 * (S - stage) - 1, M)", "return sp.Min(S, 2 * (S - stage), M)",
+             ("STL-PD-STASH",)),
+    Mutation("steady maximum delay off by one", "theory/staleness.py",
+             "    return S**2 - sp.ceiling(S / 2)\n",
+             "    return S**2 - sp.ceiling(S / 2) + 1\n", ("STL-PD-MAX",)),
+    Mutation("closed form: two ops on one stage in one slot", "theory/schedules.py",
+             "sp.Piecewise((2 * micro + stage, micro >= S)",
+             "sp.Piecewise((2 * micro + stage + 1, micro >= S)", ("THR-PD-CLOSED",)),
+    Mutation("drain counts one more update per stage", "theory/catalogue/staleness_warmup.py",
+             "sp.Eq(last - first + 1, S - 1 + sp.Mod(x, 2))",
+             "sp.Eq(last - first + 1, S + sp.Mod(x, 2))", ("STL-PD-WARMUP",)),
+    Mutation("a hypothesis premise typed as a goal", "theory/catalogue/convergence/premises.py",
+             'return Premise(formula, "hypothesis", str(formula))',
+             'return Premise(formula, "goal", str(formula))', ("CONV-TUNED",)),
+    Mutation("stale term delta instead of delta^2", "theory/convergence.py",
+             "    return max_delay**2\n", "    return max_delay\n", ("CONV-RPD",)),
+    Mutation("whole-run maximum without the warm-up excess", "theory/staleness.py",
+             "return S**2 - sp.ceiling(S / 2) + sp.floor((S - 1) ** 2 / 4)",
+             "return S**2 - sp.ceiling(S / 2) + sp.floor(S**2 / 4)", ("STL-PD-WARMUP",)),
+    # the checkers' independence and the realisable refutations
+    Mutation("the exhaustive method reads the closed form", "checks/exhaustive.py",
+             "            tables = simulate_batch([point.spec for point in group])",
+             "            from pipeproof.checks.tables.generate import closed_form_table\n"
+             "            tables = [closed_form_table(point.spec) for point in group]",
+             ("THR-PD-CLOSED",)),
+    Mutation("a wrong bound's instance with a smaller delay", "checks/empirical/convergence/"
+             "wrong_bounds.py", "step_size=0.01, depth=1000,\n                 delta=1000,",
+             "step_size=0.01, depth=10,\n                 delta=10,", ("CONV-RPD",)),
 )
 
 

@@ -186,21 +186,23 @@ def test_an_induction_with_a_fixed_witness_is_rejected():
 
 # CONV-TUNED
 
-def test_tuned_without_the_delay_theorem_is_not_provable():
+def test_tuned_without_the_delay_hypothesis_is_not_provable():
     theorem = by_id("CONV-TUNED")
-    for prefix in ("steady PipeDream delay", "and 3 S^2/4", "whole-run delay"):
+    for prefix in ("steady PipeDream delay", "and 3 S^2/4"):
         obligation = _obligation(theorem, prefix)
         assert _proved(obligation)
-        source = next(p.source for p in obligation.premises if p.kind == "theorem")
-        assert not _proved(_without(obligation, source)), prefix
+        premise = next(p for p in obligation.premises if p.kind == "hypothesis")
+        assert not _proved(_without(obligation, premise.source)), prefix
 
 
 def test_tuned_with_a_wrong_delay_has_no_provenance():
     theorem = by_id("CONV-TUNED")
     obligation = _obligation(theorem, "steady PipeDream delay")
-    wrong = sp.Eq(tuned.steady, S**2 - sp.floor(S / 2))
-    edited = _typed(obligation, "STL-PD-MAX", wrong)
-    assert any("STL-PD-MAX" in text for text in problems(_with(theorem, obligation, edited)))
+    wrong = sp.Eq(sp.Symbol("delta_ss", integer=True, nonnegative=True), S**2 - sp.floor(S / 2))
+    source = next(p.source for p in obligation.premises if p.kind == "hypothesis")
+    edited = _typed(obligation, source, wrong)
+    assert any("not a hypothesis" in text
+               for text in problems(_with(theorem, obligation, edited)))
 
 
 def test_tuned_lower_order_with_a_larger_constant_is_not_provable():
@@ -240,23 +242,24 @@ def test_block_with_the_diagonal_dropped_has_no_provenance():
 
 # CONV-PD-LAG
 
-def test_pd_lag_without_the_lag_theorem_or_a4_is_not_provable():
+def test_pd_lag_without_the_lag_hypothesis_or_a4_is_not_provable():
     theorem = by_id("CONV-PD-LAG")
     block = _obligation(theorem, "block j: its read misses")
     assert _proved(block)
-    assert not _proved(_without(block, "STL-PD-LAG"))
+    lags = next(p.source for p in block.premises if p.kind == "hypothesis")
+    assert not _proved(_without(block, lags))
     assert not _proved(_without(_obligation(theorem, "block j, A4 over"), "A4"))
 
 
 def test_pd_lag_with_the_halving_dropped_has_no_provenance():
     theorem = by_id("CONV-PD-LAG")
     block = _obligation(theorem, "block j: its read misses")
-    cited_lags = next(p for p in block.premises if p.source == "STL-PD-LAG")
+    cited_lags = next(p for p in block.premises if p.kind == "hypothesis")
     j = sp.Symbol("j", integer=True, nonnegative=True)
     wrong = cited_lags.formula.xreplace({sp.floor(j / 2): j})
     assert wrong != cited_lags.formula
-    edited = _typed(block, "STL-PD-LAG", wrong)
-    assert any("STL-PD-LAG" in text for text in problems(_with(theorem, block, edited)))
+    edited = _typed(block, cited_lags.source, wrong)
+    assert any("not a hypothesis" in text for text in problems(_with(theorem, block, edited)))
     assert not _proved(block.with_goal(block.goal.xreplace({sp.floor(j / 2): j})))
 
 
