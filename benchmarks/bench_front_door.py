@@ -136,11 +136,11 @@ def main() -> None:
     args = parser.parse_args()
     root = args.root.resolve()
     if args.in_process:
-        sys.path.insert(0, str(root))
-        import checks
+        from pipeproof import checks
 
         if Path(checks.__file__).resolve().parents[1] != root:
-            raise SystemExit(f"imported checks from {checks.__file__}, not from {root}")
+            raise SystemExit(f"imported pipeproof.checks from {checks.__file__}, not from {root}"
+                             " (measure a tree by installing it editable)")
         print(json.dumps({name: in_process_seconds(argv, args.repeats)
                           for name, argv in CASES.items()}))
         return
