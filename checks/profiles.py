@@ -1,7 +1,7 @@
 """Check profiles: how far the exhaustive ranges go and how much each solver may spend.
 
 * ``default``: every theorem, every method, the ranges stated in the catalogue (S <= 256 for the
-  main grids), about two minutes on two cores;
+  main grids), under a minute on two cores;
 * ``quick``: the same checks with S capped at 12, for tests;
 * ``thorough``: the catalogue's ranges with twice the stages and a larger Z3 budget.
 """

@@ -136,7 +136,7 @@ def parity_constraints(theorem: Theorem, encoder: Encoder,
     return cases
 
 
-COVERAGE_TIMEOUT_MS = 20_000
+COVERAGE_TIMEOUT_MS = 5_000
 """A wall-clock stop for one coverage query. Z3's rlimit does not bound every quantified or
 nonlinear search; hitting the stop gives ``unknown`` (reason "timeout"), never anything else."""
 
@@ -144,7 +144,7 @@ CONSISTENCY_SHARE = 10
 """The consistency query of the goals gets rlimit / CONSISTENCY_SHARE: with quantified goals Z3
 may search for a model for long, and an undecided answer is reported, not counted against."""
 
-CONSISTENCY_TIMEOUT_MS = 10_000
+CONSISTENCY_TIMEOUT_MS = 2_000
 """A wall-clock stop for that query; hitting it leaves the consistency undecided."""
 
 
