@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from pipeproof.checks.cli.main import at_least
@@ -50,6 +51,9 @@ def add_parser(commands: argparse._SubParsersAction, steady_help: str) -> None:
     schedule.add_argument("--generator", default="auto",
                           help="auto (closed form when proved), closed-form or policy")
     schedule.add_argument("--json", dest="print_json", action="store_true", help="print JSON")
+    schedule.add_argument("--plot", metavar="PATH.png",
+                          help="write the schedule diagram (stages x time slots; .png, .pdf or "
+                               ".svg; needs matplotlib)")
     schedule.set_defaults(handler=run_schedule)
 
 
@@ -140,6 +144,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     """Generate the table, print its quantities; ParameterError propagates to the CLI."""
     from pipeproof.checks.executor.limits import memory_budget
 
+    plot = _plot_path(args.plot)
     convention = check_choice("convention", args.convention, delays.CONVENTIONS)
     runs, steps = _localsgd_defaults(args)
     spec = schedule_spec(args.name, args.stages, args.microbatches, noam=args.noam,
@@ -150,4 +155,21 @@ def run_schedule(args: argparse.Namespace) -> int:
     used = "closed form" if args.generator != "policy" and has_closed_form(spec) else "policy"
     summary = schedule_summary(TableView(table), convention, used)
     print(json.dumps(summary, indent=2) if args.print_json else _text(summary))
+    if plot is not None:
+        from pipeproof.checks.figures.schedule import plot_schedule
+
+        written = plot_schedule(table, plot)
+        if not args.print_json:
+            print(f"diagram written to {written}")
     return 0
+
+
+def _plot_path(text: str | None) -> Path | None:
+    """The ``--plot`` path, checked before any work (suffix, folder, matplotlib)."""
+    if text is None:
+        return None
+    from pipeproof.checks.outputs import FIGURE_SUFFIXES, output_file, require_matplotlib
+
+    path = output_file("--plot", text, FIGURE_SUFFIXES)
+    require_matplotlib("--plot")
+    return path
