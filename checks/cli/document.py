@@ -1,0 +1,66 @@
+"""``pipeproof report [--json PATH] [--out DIR] [--profile P]``: the readable report of a run.
+
+The report is built from a verdicts JSON: ``--json PATH`` (default
+``pipeproof-report/verdicts.json``, the last run's). When that file does not exist, the checks
+run first (``--profile``, default ``default``) and write it, exactly as ``pipeproof run --json
+PATH`` would; an existing file is read as it is and ``--profile`` is then not used. The folder
+``--out`` (default ``pipeproof-report``) receives ``report.html`` (one self-contained page:
+formulas converted to MathML when the report is built, figures as base64 PNG, no script, no
+network), ``report.md`` and ``figures/*.png``. Paths are checked before any work; the exit code
+is 0 when the report is written, whatever the verdicts say (the table and the page mark a
+theorem that is not as expected), and that of the run when the checks ran and one was not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipeproof.checks.profiles import PROFILES
+
+DEFAULT_OUT = Path("pipeproof-report")
+LOG = logging.getLogger(__name__)
+
+
+def add_parser(commands: argparse._SubParsersAction, default_json: Path) -> None:
+    """Add the ``report`` subcommand."""
+    report = commands.add_parser(
+        "report", help="an HTML and Markdown report of the last run's verdicts",
+        description=__doc__.split("\n\n", 1)[1])
+    report.add_argument("--json", default=argparse.SUPPRESS, metavar="PATH",
+                        help=f"the verdicts to report (default: {default_json}); when missing, "
+                             "the checks run and write it")
+    report.add_argument("--out", metavar="DIR", default=None,
+                        help=f"the folder of report.html and report.md (default: {DEFAULT_OUT})")
+    report.add_argument("--profile", choices=sorted(PROFILES), default=argparse.SUPPRESS,
+                        help="the profile of the checks when they run (default: default)")
+    report.set_defaults(handler=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Check the paths, run the checks when there are no verdicts, write the report."""
+    from pipeproof.checks.cli.main import DEFAULT_JSON, _check_and_report
+    from pipeproof.checks.document import figures, mathml
+    from pipeproof.checks.document.build import write_report
+    from pipeproof.checks.document.verdicts import load_verdicts
+    from pipeproof.checks.outputs import output_file, output_folder
+
+    folder = output_folder("--out", args.out if args.out is not None else DEFAULT_OUT)
+    path = output_file("--json", args.json if args.json is not None else DEFAULT_JSON,
+                       (".json",))
+    code = 0
+    if not path.exists():
+        print(f"pipeproof: no verdicts at {path}: running the checks first", file=sys.stderr)
+        code = _check_and_report(None, args.profile or "default", path, None, None)
+    document = load_verdicts(path)
+    for missing, extra in ((not mathml.available(), "latex2mathml: formulas as LaTeX source"),
+                           (not figures.available(), "matplotlib: no figures")):
+        if missing:
+            print(f"pipeproof: warning: without {extra} (pip install 'pipeproof[report]')",
+                  file=sys.stderr)
+    written = write_report(document, folder)
+    print(f"report of {len(document['theorems'])} theorems ({path}) written to {written.html} "
+          f"and {written.markdown}")
+    return code
