@@ -10,6 +10,7 @@ background connections) and a fresh profile folder per browser.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -147,10 +148,8 @@ class Browser:
 
     def close(self) -> None:
         """Close the browser and remove its profile folder."""
-        try:
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError, ConnectionError):
             self.call("Browser.close")
-        except (OSError, RuntimeError, TimeoutError, ConnectionError):
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
