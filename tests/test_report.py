@@ -194,3 +194,18 @@ def test_fresh_run_to_rendered_report(tmp_path: Path) -> None:
         with Browser(BROWSER) as browser:
             browser.open(file_url(tmp_path / "report.html"))
             assert browser.errors() == []
+
+
+def test_markup_in_a_statement_is_never_passed_through(tmp_path: Path) -> None:
+    document = json.loads(SAMPLE.read_text("utf-8"))
+    entry = document["theorems"][0]
+    entry["latex"] = r"x \leq 1 \wedge \text{<script>alert(1)</script>} \wedge y_{<b>}"
+    entry["title"] = "<img src=x onerror=alert(1)>"
+    entry["obligations"][0]["name"] = "<script>alert(2)</script>"
+    source = tmp_path / "verdicts.json"
+    source.write_text(json.dumps(document))
+    assert main(["report", "--json", str(source), "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert "<script" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as its source
+    assert "<math" in page  # the harmless conjuncts still render

@@ -10,8 +10,18 @@ from __future__ import annotations
 import html
 import importlib.util
 import logging
+from xml.etree import ElementTree
 
 LOG = logging.getLogger(__name__)
+
+NAMESPACE = "{http://www.w3.org/1998/Math/MathML}"
+ELEMENTS = frozenset((
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup",
+    "mfrac", "msqrt", "mroot", "mstyle", "mtable", "mtr", "mtd", "munder", "mover",
+    "munderover", "mpadded", "mphantom", "menclose", "merror", "mmultiscripts",
+    "mprescripts", "none", "mfenced", "semantics", "annotation"))
+"""Presentation MathML elements a formula may use; anything else (a ``<script>`` passed
+through ``\\text{...}``, an SVG link) makes the formula fall back to its escaped source."""
 
 
 def available() -> bool:
@@ -26,10 +36,27 @@ def to_mathml(latex: str, display: str = "block") -> str | None:
     from latex2mathml.converter import convert
 
     try:
-        return convert(latex, display=display)
+        mathml = convert(latex, display=display)
     except Exception as error:  # the converter raises many types on unknown commands
         LOG.warning("cannot convert a formula to MathML (%s): %.60s", error, latex)
         return None
+    return mathml if is_plain_mathml(mathml) else None
+
+
+def is_plain_mathml(text: str) -> bool:
+    """Whether ``text`` is well-formed XML whose every element is presentation MathML
+    (:data:`ELEMENTS`) with no event handler or link attribute."""
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        return False
+    for element in root.iter():
+        if not element.tag.startswith(NAMESPACE) or element.tag[len(NAMESPACE):] not in ELEMENTS:
+            return False
+        names = [name.rsplit("}", 1)[-1].lower() for name in element.attrib]
+        if any(name.startswith("on") or name in ("href", "src") for name in names):
+            return False
+    return True
 
 
 def conjuncts(latex: str) -> list[str]:
