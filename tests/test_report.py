@@ -209,3 +209,11 @@ def test_markup_in_a_statement_is_never_passed_through(tmp_path: Path) -> None:
     assert "<script" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as its source
     assert "<math" in page  # the harmless conjuncts still render
+
+
+def test_profile_of_an_existing_report_is_not_silently_ignored(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pipeproof.checks.document.build.report_figures", list)
+    assert main(["report", "--json", str(SAMPLE), "--profile", "quick",
+                 "--out", str(tmp_path)]) == 0
+    assert "--profile is used only when the checks run" in capsys.readouterr().err

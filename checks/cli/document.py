@@ -50,11 +50,14 @@ def run_report(args: argparse.Namespace) -> int:
     folder = output_folder("--out", args.out if args.out is not None else DEFAULT_OUT)
     path = output_file("--json", args.json if args.json is not None else DEFAULT_JSON,
                        (".json",))
-    code = 0
-    if not path.exists():
+    code, ran = 0, not path.exists()
+    if ran:
         print(f"pipeproof: no verdicts at {path}: running the checks first", file=sys.stderr)
         code = _check_and_report(None, args.profile or "default", path, None, None)
     document = load_verdicts(path)
+    if args.profile is not None and not ran and document.get("profile") != args.profile:
+        print(f"pipeproof: warning: --profile is used only when the checks run; {path} was "
+              f"made with the profile {document.get('profile')}", file=sys.stderr)
     for missing, extra in ((not mathml.available(), "latex2mathml: formulas as LaTeX source"),
                            (not figures.available(), "matplotlib: no figures")):
         if missing:
