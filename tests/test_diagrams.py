@@ -28,11 +28,23 @@ matplotlib = pytest.importorskip("matplotlib")
 
 
 def _drawn_ops(axis, color: str) -> set[tuple[int, int, int]]:
-    """(slot, stage, width) of every rectangle of ``color``."""
+    """(slot, stage, width) of every bar of ``color``."""
     from matplotlib.colors import to_hex
 
+    found = set()
+    for collection in axis.collections:
+        if to_hex(collection.get_facecolor()[0]) != color.lower():
+            continue
+        for path in collection.get_paths():
+            low, high = path.get_extents().get_points()
+            found.add((round(low[0]), round(low[1]), round(high[0] - low[0])))
+    return found
+
+
+def _outlined(axis) -> set[tuple[int, int, int]]:
+    """(slot, stage, width) of every outlined op (the highlighted microbatch)."""
     return {(round(patch.get_x()), round(patch.get_y()), round(patch.get_width()))
-            for patch in axis.patches if to_hex(patch.get_facecolor()) == color.lower()}
+            for patch in axis.patches if patch.get_facecolor()[3] == 0}
 
 
 @pytest.mark.parametrize("name, extra", [("gpipe", {}), ("flush", {}), ("pipedream", {}),
@@ -48,6 +60,8 @@ def test_every_op_is_drawn_at_its_slot(name: str, extra: dict) -> None:
         expected = {(int(starts[s, m]), s, cost) for s, m in np.ndindex(starts.shape)}
         assert _drawn_ops(axis, color) == expected
     chosen = window_microbatch(table)
+    assert _outlined(axis) == {(int(table.forward_start[s, chosen]), s, 1) for s in range(3)} | {
+        (int(table.backward_start[s, chosen]), s, 2) for s in range(3)}
     edges = sorted({line.get_xdata()[0] for line in axis.lines})
     assert edges == [table.forward_start[0, chosen], table.backward_start[0, chosen] + 2]
 
@@ -77,10 +91,12 @@ def test_schedule_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize("plot, expected", [
     ("{base}/d.txt", "--plot must be a file path ending in .png or .pdf or .svg"),
     ("{base}", "--plot must be a file path ending in .png or .pdf or .svg, got the folder"),
+    ("{base}/big.png", "--plot draws S * M at most 50000 (stages times microbatches), got 50400"),
 ])
 def test_schedule_plot_paths_checked_first(tmp_path: Path, capsys: pytest.CaptureFixture,
                                            plot: str, expected: str) -> None:
-    code = main(["schedule", "pipedream", "--stages", "4", "--microbatches", "12",
+    micro = "12600" if "big" in plot else "12"
+    code = main(["schedule", "pipedream", "--stages", "4", "--microbatches", micro,
                  "--plot", plot.format(base=tmp_path)])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == "" and expected in captured.err

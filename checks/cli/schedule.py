@@ -24,6 +24,10 @@ from pipeproof.theory.parameters import ParameterError, check_choice, schedule_s
 
 LOCALSGD_LOCAL_STEPS = 5
 """Default H of ``schedule localsgd`` (R defaults to S), the defaults of ``run-method``."""
+DIAGRAM_PAIRS = 50_000
+"""Most (stage, microbatch) pairs ``--plot`` draws: 100,000 ops (S = 50, M = 1000: 3 s of CPU
+measured); beyond that the
+ops are narrower than a pixel of the 16-inch-wide figure anyway."""
 BYTES_PER_CELL = 400
 """Bytes per (stage, microbatch) allowed for a table and its derived arrays: five times the
 56-80 bytes that tracemalloc measured at S = 64 and 256, M = 10 S to 100 S."""
@@ -144,7 +148,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     """Generate the table, print its quantities; ParameterError propagates to the CLI."""
     from pipeproof.checks.executor.limits import memory_budget
 
-    plot = _plot_path(args.plot)
+    plot = _plot_path(args.plot, args.stages * args.microbatches)
     convention = check_choice("convention", args.convention, delays.CONVENTIONS)
     runs, steps = _localsgd_defaults(args)
     spec = schedule_spec(args.name, args.stages, args.microbatches, noam=args.noam,
@@ -164,10 +168,14 @@ def run_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plot_path(text: str | None) -> Path | None:
-    """The ``--plot`` path, checked before any work (suffix, folder, matplotlib)."""
+def _plot_path(text: str | None, pairs: int) -> Path | None:
+    """The ``--plot`` path, checked before any work (suffix, folder, matplotlib, and at most
+    :data:`DIAGRAM_PAIRS` stage-microbatch pairs, ``pairs`` = S M)."""
     if text is None:
         return None
+    if pairs > DIAGRAM_PAIRS:
+        raise ParameterError(f"--plot draws S * M at most {DIAGRAM_PAIRS} (stages times "
+                             f"microbatches), got {pairs}")
     from pipeproof.checks.outputs import FIGURE_SUFFIXES, output_file, require_matplotlib
 
     path = output_file("--plot", text, FIGURE_SUFFIXES)

@@ -59,15 +59,18 @@ def draw_schedule(table: OpTable, axis: Axes | None = None,
     labels = makespan <= LABEL_LIMIT
     for starts, cost, color in ((table.forward_start, spec.forward_cost, FORWARD_COLOR),
                                 (table.backward_start, spec.backward_cost, BACKWARD_COLOR)):
-        for stage, micro in np.ndindex(starts.shape):
-            slot = int(starts[stage, micro])
-            mine = micro == chosen
-            axis.add_patch(Rectangle((slot, stage), cost, 1, facecolor=color,
-                                     edgecolor="black" if mine else "white",
-                                     linewidth=1.6 if mine else 0.5, zorder=2 if mine else 1))
-            if labels:
-                axis.text(slot + cost / 2, stage + 0.5, str(micro), ha="center", va="center",
-                          fontsize=7, zorder=3)
+        for stage in range(spec.num_stages):
+            axis.broken_barh([(int(slot), cost) for slot in starts[stage]], (stage, 1),
+                             facecolors=color, edgecolors="white", linewidth=0.5, zorder=1)
+        if chosen is not None:
+            for stage in range(spec.num_stages):
+                axis.add_patch(Rectangle((int(starts[stage, chosen]), stage), cost, 1,
+                                         facecolor="none", edgecolor="black", linewidth=1.6,
+                                         zorder=3))
+        if labels:
+            for stage, micro in np.ndindex(starts.shape):
+                axis.text(starts[stage, micro] + cost / 2, stage + 0.5, str(micro),
+                          ha="center", va="center", fontsize=7, zorder=3)
     axis.set_xlim(0, makespan)
     axis.set_ylim(spec.num_stages, 0)
     axis.set_yticks(np.arange(spec.num_stages) + 0.5, [str(s) for s in range(spec.num_stages)])
