@@ -26,8 +26,7 @@ LOCALSGD_LOCAL_STEPS = 5
 """Default H of ``schedule localsgd`` (R defaults to S), the defaults of ``run-method``."""
 DIAGRAM_PAIRS = 50_000
 """Most (stage, microbatch) pairs ``--plot`` draws: 100,000 ops (S = 50, M = 1000: 3 s of CPU
-measured); beyond that the
-ops are narrower than a pixel of the 16-inch-wide figure anyway."""
+measured); beyond that the ops are narrower than a pixel of the 16-inch-wide figure anyway."""
 BYTES_PER_CELL = 400
 """Bytes per (stage, microbatch) allowed for a table and its derived arrays: five times the
 56-80 bytes that tracemalloc measured at S = 64 and 256, M = 10 S to 100 S."""
