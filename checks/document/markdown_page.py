@@ -1,6 +1,6 @@
 """The Markdown report: the same content as the HTML page, with statements as ``$$ LaTeX $$``
-blocks (rendered by GitHub, Jupyter and most Markdown viewers) and figures linked as PNG files
-in ``figures/`` beside it."""
+blocks, one per conjunct (rendered by GitHub, Jupyter and most Markdown viewers), and figures
+linked as PNG files in ``figures/`` beside it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeproof.checks.document.figures import ReportFigure
+from pipeproof.checks.document.mathml import conjuncts
 from pipeproof.checks.document.verdicts import (
     cases_text,
     counterexample_text,
@@ -52,7 +53,8 @@ def _theorem(entry: dict[str, Any]) -> list[str]:
              ""]
     if entry.get("reason"):
         lines += [f"Reason: {entry['reason']}", ""]
-    lines += ["$$", str(entry.get("latex") or ""), "$$", ""]
+    for part in conjuncts(str(entry.get("latex") or "")):
+        lines += ["$$", part, "$$", ""]
     lines += [f"- {item}" for item in entry.get("hypotheses") or []] + [""]
     lines += _table(["method", "status", "solver", "budget", "detail", "counterexample"],
                     [[v.get("method"), v.get("status"), v.get("solver") or "-",
