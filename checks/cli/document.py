@@ -28,7 +28,7 @@ def add_parser(commands: argparse._SubParsersAction, default_json: Path) -> None
     """Add the ``report`` subcommand."""
     report = commands.add_parser(
         "report", help="an HTML and Markdown report of the last run's verdicts",
-        description=__doc__.split("\n\n", 1)[1])
+        description=__doc__.split("\n\n", 1)[1].replace("``", ""))
     report.add_argument("--json", default=argparse.SUPPRESS, metavar="PATH",
                         help=f"the verdicts to report (default: {default_json}); when missing, "
                              "the checks run and write it")
