@@ -14,9 +14,10 @@ Several jobs with the same S, backend and device run one after the other in one 
 processes and the group are made once). The launcher watches the processes: it returns when all
 have exited cleanly; when one exits with an error it stops the others and raises
 :class:`DistributedError` with that rank's one-line reason; when the time is up (the jobs'
-budget: ``timeout`` seconds, which is also every receive's limit inside the group) it stops them
-all and says which ranks had not finished. Stopping is SIGTERM, then SIGKILL after two seconds,
-sent to the launched processes only. Ctrl-C stops them the same way.
+budget: ``timeout`` seconds once every rank has joined the group, after at most
+:data:`STARTUP_SECONDS` of start-up) it stops them all and says how many ops each rank had run,
+which tells the rank that hung from the ranks waiting for it. Stopping is SIGTERM, then SIGKILL
+after two seconds, sent to the launched processes only. Ctrl-C stops them the same way.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ PRELOAD = ["torch", "torch.distributed", "pipeproof.checks.distributed.rank",
 """Modules the fork server imports once, so that the ranks do not import PyTorch each."""
 POLL_SECONDS = 0.05
 GRACE_SECONDS = 2.0
+MESSAGE_CHARACTERS = 300
+RECEIVE_MARGIN = 30.0
+"""A receive inside the group waits ``timeout`` plus this long, so the launcher times out first."""
 
 
 class DistributedError(RuntimeError):
@@ -110,14 +114,16 @@ def launch(jobs: list[Job], port: int = 0, timeout: float = DEFAULT_TIMEOUT,
         context.set_forkserver_preload(PRELOAD)
     stages = jobs[0].num_stages
     with tempfile.TemporaryDirectory(prefix="pipeproof-distributed-") as folder:
+        progress = context.Array("q", [-1] * stages, lock=False)
         processes = [context.Process(target=rank_module.main, name=f"pipeproof-rank{rank}",
-                                     args=(rank, jobs, port, timeout, folder, fault))
+                                     args=(rank, jobs, port, timeout + RECEIVE_MARGIN, folder,
+                                           progress, fault))
                      for rank in range(stages)]
         started = time.monotonic_ns()
         try:
             for process in processes:
                 process.start()
-            _watch(processes, Path(folder), timeout + STARTUP_SECONDS)
+            _watch(processes, Path(folder), progress, timeout)
         finally:
             _stop(processes)
         logs = [pickle.loads(rank_module.log_path(Path(folder), rank).read_bytes())
@@ -128,10 +134,11 @@ def launch(jobs: list[Job], port: int = 0, timeout: float = DEFAULT_TIMEOUT,
     return [[logs[rank][number] for rank in range(stages)] for number in range(len(jobs))]
 
 
-def _watch(processes: list, folder: Path, limit: float) -> None:
-    """Wait until every process has exited cleanly; raise on the first failure or at the
-    time limit."""
-    deadline = time.monotonic() + limit
+def _watch(processes: list, folder: Path, progress: Any, timeout: float) -> None:
+    """Wait until every process has exited cleanly; raise on the first failure, when start-up
+    takes longer than :data:`STARTUP_SECONDS`, or ``timeout`` seconds after every rank joined."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    joined = False
     while True:
         codes = [process.exitcode for process in processes]
         failed = [rank for rank, code in enumerate(codes) if code not in (None, 0)]
@@ -139,22 +146,38 @@ def _watch(processes: list, folder: Path, limit: float) -> None:
             raise DistributedError(_failure(folder, failed, codes))
         if all(code == 0 for code in codes):
             return
+        if not joined and min(progress) >= 0:
+            joined, deadline = True, time.monotonic() + timeout
         if time.monotonic() > deadline:
-            waiting = [rank for rank, code in enumerate(codes) if code is None]
-            raise DistributedError(f"timed out after {limit:.0f} s: rank(s) "
-                                   f"{', '.join(map(str, waiting))} had not finished")
+            raise DistributedError(_stalled(progress, codes, joined, timeout))
         time.sleep(POLL_SECONDS)
 
 
+def _stalled(progress: Any, codes: list[int | None], joined: bool, timeout: float) -> str:
+    """One line on a run out of time: what each unfinished rank had done."""
+    if not joined:
+        late = [rank for rank, done in enumerate(progress) if done < 0]
+        return (f"start-up took longer than {STARTUP_SECONDS:.0f} s: rank(s) "
+                f"{', '.join(map(str, late))} had not joined the process group")
+    counts = [int(done) for done in progress]
+    waiting = [rank for rank, code in enumerate(codes) if code is None]
+    least = min(counts[rank] for rank in waiting)
+    stuck = [rank for rank in waiting if counts[rank] == least]
+    states = ", ".join(f"rank {rank}: {counts[rank]} ops" for rank in waiting)
+    return (f"timed out after {timeout:g} s with rank(s) {', '.join(map(str, stuck))} the "
+            f"furthest behind ({states})")
+
+
 def _failure(folder: Path, failed: list[int], codes: list[int | None]) -> str:
-    """One line on the first rank that failed: its own reason when it wrote one."""
+    """One line on the ranks that failed, those that wrote no reason (a crash) first."""
+    parts = []
     for rank in failed:
         path = rank_module.error_path(folder, rank)
-        if path.exists():
-            reason = path.read_text(encoding="utf-8").strip()
-            return f"rank {rank} failed (exit code {codes[rank]}): {reason}"
-    rank = failed[0]
-    return f"rank {rank} exited with code {codes[rank]} before finishing (no reason written)"
+        reason = path.read_text(encoding="utf-8").strip() if path.exists() else ""
+        parts.append((bool(reason), f"rank {rank} exited with code {codes[rank]}"
+                      + (f": {reason}" if reason else " before finishing (no reason written)")))
+    line = "; ".join(text for _, text in sorted(parts, key=lambda part: part[0]))
+    return line if len(line) <= MESSAGE_CHARACTERS else line[:MESSAGE_CHARACTERS - 3] + "..."
 
 
 def _stop(processes: list) -> None:

@@ -17,7 +17,9 @@ microbatch in order, so all ranks and the executor see the same minibatches. The
 Sends are ``isend`` (a blocking send could deadlock two neighbours that send to each other in
 the same slot); each message is a header (number of dimensions and shape) and the float64
 payload, tagged by microbatch. With gloo and CUDA arithmetic, tensors go through the host.
-Receives wait at most the job's timeout (the process group's). The rank logs every op with its
+Receives wait at most the process group's timeout, set beyond the launcher's, so that the
+launcher, which sees every rank's progress (ops done, in shared memory), is the one that reports
+a hang. The rank logs every op with its
 slot, the version it read or used, the versions held, the activations kept and its wall-clock
 interval, and keeps every version of its block.
 """
@@ -55,13 +57,14 @@ def error_path(folder: Path, rank: int) -> Path:
 
 
 def main(rank: int, jobs: list[Job], port: int, timeout: float, folder: str,
-         fault: tuple[str, int, int] | None = None) -> None:
+         progress: Any, fault: tuple[str, int, int] | None = None) -> None:
     """Entry point of a rank process: run every job, write the logs, exit 1 on any failure
-    (with one line in ``rank<r>.error``)."""
+    (with one line in ``rank<r>.error``). ``progress[rank]`` is -1 until the rank has joined
+    the group, then the number of ops it has run."""
     path = Path(folder)
     entered = time.monotonic_ns()
     try:
-        logs = run_jobs(rank, jobs, port, timeout, fault)
+        logs = run_jobs(rank, jobs, port, timeout, progress, fault)
         for log in logs:
             log["entered_ns"] = entered
         temporary = path / f".rank{rank}.tmp"
@@ -73,7 +76,7 @@ def main(rank: int, jobs: list[Job], port: int, timeout: float, folder: str,
         os._exit(1)
 
 
-def run_jobs(rank: int, jobs: list[Job], port: int, timeout: float,
+def run_jobs(rank: int, jobs: list[Job], port: int, timeout: float, progress: Any,
              fault: tuple[str, int, int] | None) -> list[dict[str, Any]]:
     """Join the process group, run ``jobs`` one after the other, leave the group."""
     import torch
@@ -89,11 +92,12 @@ def run_jobs(rank: int, jobs: list[Job], port: int, timeout: float,
     dist.init_process_group(first.backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank,
                             world_size=first.num_stages, timeout=timedelta(seconds=timeout))
     joined = time.monotonic_ns()
+    progress[rank] = 0
     try:
         logs = []
         for number, job in enumerate(jobs):
             stage = Stage(job, rank, device, fault if fault and fault[1] == rank else None,
-                          number)
+                          number, progress)
             logs.append(stage.run())
             logs[-1].update(imported_ns=imported, joined_ns=joined)
         dist.barrier()
@@ -106,7 +110,7 @@ class Stage:
     """Rank ``rank`` of one job: its block, stash, messages and log."""
 
     def __init__(self, job: Job, rank: int, device: str, fault: tuple[str, int, int] | None,
-                 number: int) -> None:
+                 number: int, progress: Any) -> None:
         import torch
 
         from pipeproof.checks.executor.backend import TorchBackend
@@ -115,7 +119,7 @@ class Stage:
         from pipeproof.checks.executor.sampler import streams
 
         self.torch = torch
-        self.job, self.rank, self.fault = job, rank, fault
+        self.job, self.rank, self.fault, self.progress = job, rank, fault, progress
         self.last = rank == job.num_stages - 1
         self.host = job.backend == "gloo" and device != "cpu"
         self.tag_base = number << 24
@@ -149,6 +153,7 @@ class Stage:
             entry = {"B": self._backward, "F": self._forward, "U": self._flush}[kind](micro)
             entry.update(op=kind, slot=slot, start_ns=begin, end_ns=time.monotonic_ns())
             self.ops.append(entry)
+            self.progress[self.rank] += 1
         for work, *_ in self.pending:
             work.wait()
         self.pending.clear()
