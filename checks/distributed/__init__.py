@@ -9,8 +9,8 @@ only its own block:
 * :mod:`.jobs` - what one run is (schedule, objective, S, M, step size, seed) and the program
   each rank runs: its column of the op table from the policy simulator, in slot order;
 * :mod:`.rank` - the process of one stage (weight stash, sends, receives, its log);
-* :mod:`.launch` - the launcher: ``torch.multiprocessing`` processes (forked from a fork server
-  that imported PyTorch once; spawn where there is none) and a TCP rendezvous on a free local
+* :mod:`.launch` - the launcher: one process per rank (forked from a fork server that imported
+  PyTorch once; spawned where there is no fork server) and a TCP rendezvous on a free local
   port, watched until every rank has finished, one has failed, or the time is up;
 * :mod:`.replay` - the ranks' logs merged on the schedule's slot clock: per-op measurements,
   delays in block updates, the global iterates x^k and the loss trajectory;

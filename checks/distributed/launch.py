@@ -1,6 +1,8 @@
 """Launch the ranks of distributed jobs as local processes and collect their logs.
 
-How: ``torch.multiprocessing`` processes, one per stage, each joining a ``torch.distributed``
+How: processes of the standard library's ``multiprocessing``, one per stage (not
+``torch.multiprocessing``, whose additions share tensors between processes, which the ranks do
+not do: so the launching process never imports PyTorch), each joining a ``torch.distributed``
 process group through a TCP rendezvous on ``127.0.0.1:PORT`` (rank 0 hosts the store; no
 ``torchrun`` is needed). PORT is the one given, checked free before anything starts, or one the
 system picks as free (port 0). The start method is ``forkserver`` where the platform has it: a
@@ -23,11 +25,11 @@ after two seconds, sent to the launched processes only. Ctrl-C stops them the sa
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import pickle
 import socket
 import tempfile
 import time
-from multiprocessing import get_all_start_methods as multiprocessing_methods
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 STARTUP_SECONDS = 60.0
 """Allowance for starting the interpreters and importing PyTorch, on top of ``timeout``."""
-START_METHOD = ("forkserver" if "forkserver" in multiprocessing_methods() else "spawn")
+START_METHOD = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                else "spawn")
 PRELOAD = ["torch", "torch.distributed", "pipeproof.checks.distributed.rank",
            "pipeproof.checks.executor.objectives.registry"]
 """Modules the fork server imports once, so that the ranks do not import PyTorch each."""
@@ -107,8 +110,6 @@ def launch(jobs: list[Job], port: int = 0, timeout: float = DEFAULT_TIMEOUT,
     check_jobs(jobs)
     timeout = check_real("timeout", timeout, 0.0, open_min=True)
     port = free_port(port)
-    import torch.multiprocessing as multiprocessing
-
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
         context.set_forkserver_preload(PRELOAD)

@@ -74,6 +74,7 @@ def main(rank: int, jobs: list[Job], port: int, timeout: float, folder: str,
         line = " ".join(f"{type(error).__name__}: {error}".split())
         error_path(path, rank).write_text(line[:500] + "\n", encoding="utf-8")
         os._exit(1)
+    os._exit(0)  # the log is written; skip the interpreter's slow teardown of PyTorch
 
 
 def run_jobs(rank: int, jobs: list[Job], port: int, timeout: float, progress: Any,
