@@ -26,7 +26,6 @@ from pipeproof.checks.distributed.confirm import CHECKS, TOLERANCE, Outcome, app
 from pipeproof.checks.distributed.replay import update_order
 from pipeproof.checks.verdict import Status, Verdict
 
-
 BOUNDARY = (" (the flush lands in the first slot of the next step, where C0 does not count it; "
             "STL-SYNC speaks of one step)")
 
