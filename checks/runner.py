@@ -9,7 +9,8 @@ the statement and every premise resolves. The units of work are the frozen recor
 
 A theorem is as expected when its status is the expected one and the finite methods agree:
 expected ``proved`` (or ``checked``) also needs the exhaustive method ``checked`` and the
-empirical method ``confirmed`` wherever they apply; ``confirmed`` needs the empirical method
+empirical method ``confirmed`` wherever they apply (and the distributed method ``confirmed``
+where it ran: the thorough profile, with PyTorch); ``confirmed`` needs the empirical method
 ``confirmed``; ``refuted`` needs every method (SymPy, Z3, exhaustive, empirical) to refute. Every
 variant must be refuted by some method with a counterexample.
 """
@@ -30,6 +31,7 @@ from tqdm import tqdm
 from pipeproof.checks.profiles import Profile
 from pipeproof.checks.tasks import (
     SOUNDNESS,
+    DistributedTask,
     EmpiricalTask,
     GridTask,
     ProofTask,
@@ -56,9 +58,9 @@ from pipeproof.theory.theorem import Theorem
 logger = logging.getLogger(__name__)
 
 PROOF_STATUS = {"symbolic": Status.PROVED, "smt": Status.PROVED, "exhaustive": Status.CHECKED,
-                "empirical": Status.CONFIRMED}
+                "empirical": Status.CONFIRMED, "distributed": Status.CONFIRMED}
 
-FINITE = ("exhaustive", "empirical")
+FINITE = ("exhaustive", "empirical", "distributed")
 
 
 @dataclass(frozen=True)
@@ -255,9 +257,12 @@ def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
     proofs: dict[tuple[str, int | None], list[Verdict]] = {}
     claims: dict[tuple[str, int | None], list[Verdict]] = {}
     empirical: dict[str, Verdict] = {}
+    distributed: dict[str, Verdict] = {}
     for task, result in zip(tasks, results, strict=True):
         if isinstance(task, EmpiricalTask):
             empirical[task.theorem_id] = result
+        elif isinstance(task, DistributedTask):
+            distributed.update(zip(task.ids, result, strict=True))
         elif isinstance(task, ProofTask):
             proofs.setdefault((theorem_id(task.theorem), task.variant), []).append(result)
         elif isinstance(task, SoundnessTask):
@@ -276,6 +281,8 @@ def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
             report.verdicts.append(_fold_claims(claims[(theorem.id, None)]))
         if theorem.id in empirical:
             report.verdicts.append(empirical[theorem.id])
+        if theorem.id in distributed:
+            report.verdicts.append(distributed[theorem.id])
         report.verdicts += [v for v in own if v.method in SOUNDNESS]
         report.obligations = fold_obligations(theorem, own)
         measured = measured_variants(empirical.get(theorem.id), theorem)

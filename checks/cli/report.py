@@ -110,7 +110,8 @@ def write_json(document: dict[str, Any], path: Path) -> None:
     write_strict_json(document, path)
 
 
-TABLE_METHODS = ("symbolic", "smt", "coverage", "provenance", "exhaustive", "empirical")
+TABLE_METHODS = ("symbolic", "smt", "coverage", "provenance", "exhaustive", "empirical",
+                 "distributed")
 """The verdict columns of the terminal table, in order (the tautology check shows in the
 status)."""
 

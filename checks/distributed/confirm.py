@@ -182,9 +182,12 @@ def judge(theorem_id: str, outcomes: list[Outcome], seconds: float = 0.0) -> Ver
     for result in runs:
         check_executor(comparison, result)
         check(comparison, result.record, result.job.num_stages, result.where)
-    shapes = sorted({(r.job.config.objective, r.job.num_stages) for r in runs})
-    budget = (f"{len(runs)} {schedule} runs on S processes: "
-              + ", ".join(f"{objective} S = {stages}" for objective, stages in shapes))
+    objectives = sorted({result.job.config.objective for result in runs})
+    stages = sorted({result.job.num_stages for result in runs})
+    sizes = sorted({(result.job.num_stages, result.job.config.num_microbatches)
+                    for result in runs})
+    budget = (f"{len(runs)} {schedule} runs, one process per stage: {', '.join(objectives)}; "
+              f"S in {stages}; (S, M) in {sizes}")
     verdict = comparison.verdict(f"torch.distributed {schedule} runs", budget)
     first = runs[0]
     detail = (verdict.detail.replace("; tables", " and with the executor's run (loss "
