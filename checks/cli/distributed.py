@@ -20,7 +20,7 @@ import sys
 import time
 
 from pipeproof.checks.cli.main import at_least
-from pipeproof.theory.parameters import ParameterError
+from pipeproof.theory.parameters import ParameterError, check_real
 
 NOTES = """defaults: M = 3S + 2 (pipedream) or 3S (flush, A = S); step size 0.01; d = 64 and
 n = 256 (quadratic, logistic), n = 256 (mlp).
@@ -90,6 +90,7 @@ def run_command(args: argparse.Namespace) -> int:
     from pipeproof.checks.distributed.document import document, lines, ok, verdicts
     from pipeproof.checks.distributed.jobs import make_job
     from pipeproof.checks.distributed.launch import (
+        MAX_TIMEOUT,
         START_METHOD,
         DistributedError,
         free_port,
@@ -104,9 +105,8 @@ def run_command(args: argparse.Namespace) -> int:
                    if getattr(args, name) is not None}
         job = make_job(args.stages, args.objective, args.schedule, args.num_microbatches,
                        args.step_size, args.seed, args.backend, args.device, **options)
+        check_real("timeout", args.timeout, 0.0, MAX_TIMEOUT, open_min=True)
         port = free_port(args.port)
-        if not args.timeout > 0:
-            raise ParameterError(f"timeout must be a number > 0, got {args.timeout}")
     except ParameterError as error:
         print(f"pipeproof: error: {_message(error)}", file=sys.stderr)
         return 2

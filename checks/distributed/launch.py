@@ -46,6 +46,7 @@ START_METHOD = ("forkserver" if "forkserver" in multiprocessing.get_all_start_me
 PRELOAD = ["torch", "torch.distributed", "pipeproof.checks.distributed.rank",
            "pipeproof.checks.executor.objectives.registry"]
 """Modules the fork server imports once, so that the ranks do not import PyTorch each."""
+MAX_TIMEOUT = 86400.0
 POLL_SECONDS = 0.05
 GRACE_SECONDS = 2.0
 MESSAGE_CHARACTERS = 300
@@ -108,7 +109,7 @@ def launch(jobs: list[Job], port: int = 0, timeout: float = DEFAULT_TIMEOUT,
     if not torch_available():
         raise ParameterError(TORCH_MISSING)
     check_jobs(jobs)
-    timeout = check_real("timeout", timeout, 0.0, open_min=True)
+    timeout = check_real("timeout", timeout, 0.0, MAX_TIMEOUT, open_min=True)
     port = free_port(port)
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
