@@ -8,8 +8,9 @@ The document (``pipeproof distributed --out PATH.json``) has
                         final_point_max_relative_difference, inconsistent_reads},
     verdicts {theorem id: {status, detail, counterexample, reason}},
     measurements (the statistics of the executor's schedule log, from the ranks' logs),
-    stages [{stage, pid, device, seconds, versions, ops [{op, micro, slot, version, held,
-             in_flight, lag, new_version, start_s, end_s}]}],
+    stages [{stage, pid, device, seconds, versions, ops [{op, slot, start_s, end_s, and
+             F: micro, version, held, in_flight; B: micro, version (used), lag, new_version
+             (PipeDream); U (the flush): step, micros, lags, new_version}]}],
     update_order [{k, stage, slot, micros, lags, version}],
     traces {iteration, slot, gap, executor_gap},
     parameters (the executor's run parameters).

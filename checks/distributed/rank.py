@@ -220,7 +220,7 @@ class Stage:
         grad = self.total / config.accumulation
         lags = [self.stash.version - self.read.pop(micro) for micro in self.step_micro]
         self._replace(-config.step_size * grad)
-        entry = {"micro": step, "micros": list(self.step_micro), "lags": lags,
+        entry = {"step": step, "micros": list(self.step_micro), "lags": lags,
                  "new_version": self.stash.version}
         self.total, self.step_micro = None, []
         return entry
