@@ -234,3 +234,39 @@ def test_a_rank_that_dies_or_hangs_ends_the_launch_in_one_line(fault, expected):
     assert time.perf_counter() - started < 60
     assert not [child for child in multiprocessing.active_children()
                 if child.name.startswith("pipeproof-rank")]
+
+
+@needs_torch
+def test_the_command_runs_confirms_and_writes_the_document(tmp_path, capsys):
+    import json
+
+    from pipeproof.checks.cli.main import main
+
+    path = tmp_path / "run.json"
+    assert main(["distributed", "--stages", "2", "--objective", "logistic", "--out",
+                 str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert "STL-PD-LAG     confirmed" in printed and printed.rstrip().endswith(
+        "OK: the run agrees with the executor and the theorems")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["ok"] and document["num_stages"] == 2 and document["num_microbatches"] == 8
+    assert [stage["versions"] for stage in document["stages"]] == [9, 9]
+    assert len(document["update_order"]) == 16 == len(document["traces"]["gap"]) - 1
+    assert document["executor_agreement"]["trajectory_max_relative_difference"] <= 1e-9
+
+
+@pytest.mark.slow
+@needs_torch
+def test_the_distributed_benchmark_writes_its_results(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "distributed_check.py"
+    done = subprocess.run([sys.executable, str(script), "--stages", "2", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    document = json.loads((tmp_path / "distributed_check-cpu-gloo.json").read_text())
+    assert document["ok"] and len(document["runs"]) == 9
+    assert {entry["status"] for entry in document["verdicts"].values()} == {"confirmed"}
