@@ -123,6 +123,7 @@ class TheoremReport:
     verdicts: list[Verdict] = field(default_factory=list)
     variants: list[VariantReport] = field(default_factory=list)
     obligations: list[ObligationVerdict] = field(default_factory=list)
+    cited: dict[str, Status | None] = field(default_factory=dict)
 
     def verdict(self, method: str) -> Verdict | None:
         """The verdict of ``method``, if it ran."""
@@ -135,7 +136,7 @@ class TheoremReport:
         return theorem_status(self.obligations, self.verdict("coverage"),
                               self.verdict("provenance"),
                               [v for v in self.verdicts if v.method in FINITE],
-                              reverse=self.theorem.expected == "refuted")
+                              reverse=self.theorem.expected == "refuted", cited=self.cited)
 
     @property
     def also(self) -> tuple[Status, ...]:
@@ -243,12 +244,50 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
         hook: called before any work and after each finished task (see :data:`TaskHook`).
     """
     theorems = list(theorems if theorems is not None else catalogue())
+    checked = with_cited(theorems)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     started = time.perf_counter()
-    tasks = plan(theorems, profile, plots)
+    tasks = plan(checked, profile, plots)
     results = _map(run_task, tasks, workers, progress, hook)
-    logger.info("checked %d theorems in %.1f s", len(theorems), time.perf_counter() - started)
-    return _assemble(theorems, tasks, results)
+    logger.info("checked %d theorems in %.1f s", len(checked), time.perf_counter() - started)
+    reports = _assemble(checked, tasks, results)
+    cap_by_cited(reports)
+    return reports[:len(theorems)]
+
+
+def cap_by_cited(reports: Sequence[TheoremReport]) -> None:
+    """Give each report the statuses of the theorems it cites, until they no longer change
+    (a chain A cites B cites C settles in as many passes as it is long)."""
+    by_id = {report.theorem.id: report for report in reports}
+    for _ in range(len(reports) + 1):
+        changed = False
+        for report in reports:
+            cited = {name: by_id[name].status if name in by_id else None
+                     for name in cited_ids(report.theorem)}
+            changed |= cited != report.cited
+            report.cited = cited
+        if not changed:
+            return
+
+
+def cited_ids(theorem: Theorem) -> set[str]:
+    """The ids of the theorems whose statements the premises of ``theorem`` cite."""
+    return {premise.source for obligation in theorem.obligations
+            for premise in obligation.premises if premise.kind == "theorem"}
+
+
+def with_cited(theorems: Sequence[Theorem]) -> list[Theorem]:
+    """``theorems`` followed by every theorem they cite, directly or not, that is missing:
+    a theorem's status depends on the status of those it cites."""
+    known = {theorem.id: theorem for theorem in catalogue()}
+    chosen = list(theorems)
+    seen = {theorem.id for theorem in chosen}
+    for theorem in chosen:
+        for name in sorted(cited_ids(theorem) - seen):
+            if name in known:
+                seen.add(name)
+                chosen.append(known[name])
+    return chosen
 
 
 def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
