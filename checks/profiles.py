@@ -3,7 +3,8 @@
 * ``default``: every theorem, every method, the ranges stated in the catalogue (S <= 256 for the
   main grids), under a minute on two cores;
 * ``quick``: the same checks with S capped at 12, for tests;
-* ``thorough``: the catalogue's ranges with twice the stages and a larger Z3 budget.
+* ``thorough``: the catalogue's ranges with twice the stages and a larger Z3 budget, and the
+  staleness theorems on torch.distributed processes where PyTorch is installed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Profile:
         stage_factor: multiplies the upper end of every grid's S range.
         rlimit: Z3 resource limit per obligation and parity case.
         runs: whether the empirical method trains on executor runs.
+        distributed: whether the staleness theorems are also confirmed on torch.distributed
+            processes (:mod:`pipeproof.checks.distributed.verdicts`; needs PyTorch).
     """
 
     name: str
@@ -33,10 +36,11 @@ class Profile:
     stage_factor: int
     rlimit: int
     runs: str
+    distributed: bool = False
 
 
 PROFILES = {
     "quick": Profile("quick", 12, 1, DEFAULT_RLIMIT, "short"),
     "default": Profile("default", None, 1, DEFAULT_RLIMIT, "default"),
-    "thorough": Profile("thorough", None, 2, 4 * DEFAULT_RLIMIT, "long"),
+    "thorough": Profile("thorough", None, 2, 4 * DEFAULT_RLIMIT, "long", distributed=True),
 }

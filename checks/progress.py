@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-KIND_WEIGHTS = {"empirical": 20.0, "grid": 5.0, "proof": 1.0}
+KIND_WEIGHTS = {"distributed": 60.0, "empirical": 20.0, "grid": 5.0, "proof": 1.0}
 """Weight of a task of each kind when no earlier report says how long it takes."""
 HEARTBEAT_SECONDS = 10.0
 

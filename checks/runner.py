@@ -9,7 +9,8 @@ the statement and every premise resolves. The units of work are the frozen recor
 
 A theorem is as expected when its status is the expected one and the finite methods agree:
 expected ``proved`` (or ``checked``) also needs the exhaustive method ``checked`` and the
-empirical method ``confirmed`` wherever they apply; ``confirmed`` needs the empirical method
+empirical method ``confirmed`` wherever they apply (and the distributed method ``confirmed``
+where it ran: the thorough profile, with PyTorch); ``confirmed`` needs the empirical method
 ``confirmed``; ``refuted`` needs every method (SymPy, Z3, exhaustive, empirical) to refute. Every
 variant must be refuted by some method with a counterexample.
 """
@@ -30,6 +31,7 @@ from tqdm import tqdm
 from pipeproof.checks.profiles import Profile
 from pipeproof.checks.tasks import (
     SOUNDNESS,
+    DistributedTask,
     EmpiricalTask,
     GridTask,
     ProofTask,
@@ -56,9 +58,9 @@ from pipeproof.theory.theorem import Theorem
 logger = logging.getLogger(__name__)
 
 PROOF_STATUS = {"symbolic": Status.PROVED, "smt": Status.PROVED, "exhaustive": Status.CHECKED,
-                "empirical": Status.CONFIRMED}
+                "empirical": Status.CONFIRMED, "distributed": Status.CONFIRMED}
 
-FINITE = ("exhaustive", "empirical")
+FINITE = ("exhaustive", "empirical", "distributed")
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class TheoremReport:
     verdicts: list[Verdict] = field(default_factory=list)
     variants: list[VariantReport] = field(default_factory=list)
     obligations: list[ObligationVerdict] = field(default_factory=list)
+    cited: dict[str, Status | None] = field(default_factory=dict)
 
     def verdict(self, method: str) -> Verdict | None:
         """The verdict of ``method``, if it ran."""
@@ -133,7 +136,7 @@ class TheoremReport:
         return theorem_status(self.obligations, self.verdict("coverage"),
                               self.verdict("provenance"),
                               [v for v in self.verdicts if v.method in FINITE],
-                              reverse=self.theorem.expected == "refuted")
+                              reverse=self.theorem.expected == "refuted", cited=self.cited)
 
     @property
     def also(self) -> tuple[Status, ...]:
@@ -241,12 +244,50 @@ def run_checks(theorems: Sequence[Theorem] | None, profile: Profile,
         hook: called before any work and after each finished task (see :data:`TaskHook`).
     """
     theorems = list(theorems if theorems is not None else catalogue())
+    checked = with_cited(theorems)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     started = time.perf_counter()
-    tasks = plan(theorems, profile, plots)
+    tasks = plan(checked, profile, plots)
     results = _map(run_task, tasks, workers, progress, hook)
-    logger.info("checked %d theorems in %.1f s", len(theorems), time.perf_counter() - started)
-    return _assemble(theorems, tasks, results)
+    logger.info("checked %d theorems in %.1f s", len(checked), time.perf_counter() - started)
+    reports = _assemble(checked, tasks, results)
+    cap_by_cited(reports)
+    return reports[:len(theorems)]
+
+
+def cap_by_cited(reports: Sequence[TheoremReport]) -> None:
+    """Give each report the statuses of the theorems it cites, until they no longer change
+    (a chain A cites B cites C settles in as many passes as it is long)."""
+    by_id = {report.theorem.id: report for report in reports}
+    for _ in range(len(reports) + 1):
+        changed = False
+        for report in reports:
+            cited = {name: by_id[name].status if name in by_id else None
+                     for name in cited_ids(report.theorem)}
+            changed |= cited != report.cited
+            report.cited = cited
+        if not changed:
+            return
+
+
+def cited_ids(theorem: Theorem) -> set[str]:
+    """The ids of the theorems whose statements the premises of ``theorem`` cite."""
+    return {premise.source for obligation in theorem.obligations
+            for premise in obligation.premises if premise.kind == "theorem"}
+
+
+def with_cited(theorems: Sequence[Theorem]) -> list[Theorem]:
+    """``theorems`` followed by every theorem they cite, directly or not, that is missing:
+    a theorem's status depends on the status of those it cites."""
+    known = {theorem.id: theorem for theorem in catalogue()}
+    chosen = list(theorems)
+    seen = {theorem.id for theorem in chosen}
+    for theorem in chosen:
+        for name in sorted(cited_ids(theorem) - seen):
+            if name in known:
+                seen.add(name)
+                chosen.append(known[name])
+    return chosen
 
 
 def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
@@ -255,9 +296,12 @@ def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
     proofs: dict[tuple[str, int | None], list[Verdict]] = {}
     claims: dict[tuple[str, int | None], list[Verdict]] = {}
     empirical: dict[str, Verdict] = {}
+    distributed: dict[str, Verdict] = {}
     for task, result in zip(tasks, results, strict=True):
         if isinstance(task, EmpiricalTask):
             empirical[task.theorem_id] = result
+        elif isinstance(task, DistributedTask):
+            distributed.update(zip(task.ids, result, strict=True))
         elif isinstance(task, ProofTask):
             proofs.setdefault((theorem_id(task.theorem), task.variant), []).append(result)
         elif isinstance(task, SoundnessTask):
@@ -276,6 +320,8 @@ def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
             report.verdicts.append(_fold_claims(claims[(theorem.id, None)]))
         if theorem.id in empirical:
             report.verdicts.append(empirical[theorem.id])
+        if theorem.id in distributed:
+            report.verdicts.append(distributed[theorem.id])
         report.verdicts += [v for v in own if v.method in SOUNDNESS]
         report.obligations = fold_obligations(theorem, own)
         measured = measured_variants(empirical.get(theorem.id), theorem)

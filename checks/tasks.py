@@ -1,13 +1,15 @@
 """The runner's units of work: small frozen records, each with ``run()``, sent to worker processes.
 
-A check run is a list of tasks of four kinds (:data:`Task`):
+A check run is a list of tasks of five kinds (:data:`Task`):
 
 - :class:`ProofTask`: one theorem's (or one wrong variant's) obligations by one prover;
 - :class:`SoundnessTask`: one soundness check of a theorem's proof (coverage, provenance,
   tautologies);
 - :class:`GridTask`: the op tables of one grid, generated once, and every claim checked on them
   (each claim named by its :class:`ClaimKey`);
-- :class:`EmpiricalTask`: the empirical confirmation of one theorem.
+- :class:`EmpiricalTask`: the empirical confirmation of one theorem;
+- :class:`DistributedTask`: the staleness theorems on torch.distributed processes (profiles with
+  ``distributed`` set, where PyTorch is installed).
 
 Every task names its ``kind`` (the progress display weighs tasks by kind) and the ids of the
 theorems it works for (``theorem_ids``). A catalogue theorem travels as its id and is rebuilt in
@@ -175,7 +177,25 @@ class EmpiricalTask:
         return confirm(self.theorem_id, self.profile, self.plots)
 
 
-Task = ProofTask | SoundnessTask | GridTask | EmpiricalTask
+@dataclass(frozen=True)
+class DistributedTask:
+    """The ``distributed`` verdicts of several theorems from one set of runs."""
+
+    kind: ClassVar[str] = "distributed"
+    ids: tuple[str, ...]
+    """The theorems, in the order of the verdicts :meth:`run` returns."""
+
+    @property
+    def theorem_ids(self) -> frozenset[str]:
+        return frozenset(self.ids)
+
+    def run(self) -> list[Verdict]:
+        from pipeproof.checks.distributed.verdicts import confirm_theorems
+
+        return confirm_theorems(self.ids)
+
+
+Task = ProofTask | SoundnessTask | GridTask | EmpiricalTask | DistributedTask
 
 
 def run_task(task: Task) -> Verdict | list[Verdict]:
@@ -213,4 +233,19 @@ def plan(theorems: Sequence[Theorem], profile: Profile, plots: Path | None) -> l
                   for grid, claims in grids(theorems).items()]
     empirical = [EmpiricalTask(t.id, profile, plots) for t in theorems
                  if "empirical" in t.methods()]
-    return [*empirical, *grid_tasks, *soundness, *proofs]
+    return [*distributed_tasks(theorems, profile), *empirical, *grid_tasks, *soundness, *proofs]
+
+
+def distributed_tasks(theorems: Sequence[Theorem], profile: Profile) -> list[DistributedTask]:
+    """One :class:`DistributedTask` for the theorems it speaks about, when the profile asks for
+    it and PyTorch is installed; none otherwise."""
+    if not profile.distributed:
+        return []
+    from pipeproof.checks.distributed.jobs import torch_available
+
+    if not torch_available():
+        return []
+    from pipeproof.checks.distributed.confirm import CHECKS
+
+    ids = tuple(theorem.id for theorem in theorems if theorem.id in CHECKS)
+    return [DistributedTask(ids)] if ids else []

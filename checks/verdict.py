@@ -26,7 +26,12 @@ What a theorem's status means (the rule of :func:`theorem_status`):
 * otherwise every obligation is proved but the proof is incomplete (coverage or provenance
   fails): a part of the statement that no obligation covers can at most be ``checked`` (the
   exhaustive method checked it), else ``confirmed`` (the empirical method), else ``unknown``;
-* ``reason`` says what is missing (the first unproved obligation, coverage, provenance).
+* a proof that rests on another theorem's statement (a premise of kind ``theorem``) is only as
+  strong as that theorem: a theorem is ``proved`` only when every theorem it cites is proved in
+  the same run; otherwise it is treated as an incomplete proof (the rule above), with the cited
+  theorem's status in ``reason``;
+* ``reason`` says what is missing (the first unproved obligation, coverage, provenance, a cited
+  theorem that is not proved).
 
 ``also`` lists what the exhaustive and empirical methods reached beside the status.
 """
@@ -34,7 +39,7 @@ What a theorem's status means (the rule of :func:`theorem_status`):
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -209,7 +214,7 @@ class TheoremStatus:
 
 
 def _missing(obligations: Sequence[ObligationVerdict], coverage: Verdict | None,
-             provenance: Verdict | None) -> str | None:
+             provenance: Verdict | None, cited: Mapping[str, Status | None]) -> str | None:
     """What keeps the proof from being complete (None when nothing does)."""
     if not obligations:
         return "no obligations"
@@ -222,12 +227,17 @@ def _missing(obligations: Sequence[ObligationVerdict], coverage: Verdict | None,
             return f"{method}: not checked"
         if verdict.status is not Status.PROVED:
             return f"{method}: {verdict.reason or verdict.status.value}"
+    for theorem_id, status in sorted(cited.items()):
+        if status is not Status.PROVED:
+            read = status.value if status is not None else "not checked in this run"
+            return f"cites {theorem_id}, which is {read}, not proved"
     return None
 
 
 def theorem_status(obligations: Sequence[ObligationVerdict], coverage: Verdict | None,
                    provenance: Verdict | None, finite: Sequence[Verdict],
-                   reverse: bool = False) -> TheoremStatus:
+                   reverse: bool = False,
+                   cited: Mapping[str, Status | None] | None = None) -> TheoremStatus:
     """The status of a theorem, by the rule in the module docstring.
 
     Args:
@@ -237,6 +247,8 @@ def theorem_status(obligations: Sequence[ObligationVerdict], coverage: Verdict |
         finite: the exhaustive and empirical verdicts.
         reverse: the coverage verdict proves statement ==> obligations (a false statement of
             the paper's) instead of obligations ==> statement.
+        cited: the status of every theorem whose statement a premise cites (None: not checked
+            in this run).
     """
     reached = {verdict.method: verdict.status for verdict in finite}
     also = tuple(status for method, status in (("exhaustive", Status.CHECKED),
@@ -253,7 +265,7 @@ def theorem_status(obligations: Sequence[ObligationVerdict], coverage: Verdict |
                                  f"{refuted[0].name!r}")
         missing = "no obligation refuted, or the statement is not shown to imply it"
     else:
-        missing = _missing(obligations, coverage, provenance)
+        missing = _missing(obligations, coverage, provenance, cited or {})
         if missing is None:
             return TheoremStatus(Status.PROVED, also)
         if any(ob.status is not Status.PROVED for ob in obligations):

@@ -79,6 +79,20 @@ def test_schedule_and_run_method_import_neither_sympy_nor_z3(argv: list[str]) ->
     assert "LOADED []" in result.stdout
 
 
+def test_schedule_loads_no_training_code() -> None:
+    """The parser lists the method and objective names without importing their modules."""
+    script = ("import sys; from pipeproof.checks.cli.main import main; "
+              "code = main(['schedule', 'gpipe', '--stages', '4', '--microbatches', '8']); "
+              "prefixes = ('pipeproof.checks.executor.methods.', "
+              "'pipeproof.checks.executor.objectives.'); "
+              "print('LOADED', sorted(name for name in sys.modules if name.startswith(prefixes) "
+              "and not name.endswith('.registry'))); sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, text=True,
+                            capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stdout
+
+
 def _schedule(*args: str) -> dict:
     result = subprocess.run([*COMMAND, "schedule", *args, "--json"], cwd=ROOT, text=True,
                             capture_output=True, timeout=300)

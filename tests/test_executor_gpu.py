@@ -19,7 +19,7 @@ TOLERANCE = 1e-9
 def on(device: str, method: str, objective: str, stages: int = 4):
     sizes = {"mlp": {"dim": 5, "num_samples": 32}, "transformer": {}}.get(
         objective, {"dim": 16, "num_samples": 32})
-    micro = 40 if method == "localsgd" else 16
+    micro = 40 if method == "localsgd" else 12 * stages
     config = run_config(method, objective, stages, micro, 0.05, batch_size=3, noise=0.05,
                         trace_points=20, backend="torch", device=device, **sizes)
     return run_method(config)

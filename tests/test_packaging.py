@@ -74,3 +74,11 @@ def test_pyproject_lists_every_package_folder():
         for init in (ROOT / folder).rglob("__init__.py"):
             folders.add(".".join(("pipeproof", *init.parent.relative_to(ROOT).parts)))
     assert listed == folders
+
+
+def test_the_transformer_text_loads_from_the_installed_package():
+    """The character model's text is package data (read without PyTorch)."""
+    from pipeproof.checks.executor.objectives.transformer import load_text
+
+    text = load_text()
+    assert len(text) > 1000 and len(set(text)) > 20

@@ -6,6 +6,7 @@
     pipeproof schedule NAME --stages S --microbatches M     quantities of one schedule
     pipeproof run-method METHOD --objective NAME --stages S   train one method
     pipeproof report [--json PATH] [--out DIR]   HTML and Markdown report of the verdicts
+    pipeproof distributed --stages S [--schedule pipedream|flush]   S processes, confirmed
 
 The options of ``run`` may come before or after the subcommand; an option given before a
 subcommand that does not take it is an error (exit 2), never ignored. Output paths are checked
@@ -39,7 +40,8 @@ GLOBAL_FLAGS = {"profile": "--profile", "json": "--json", "only": "--only",
                 "workers": "--workers", "plots": "--plots"}
 """Options of ``run`` that may also stand before the subcommand."""
 ACCEPTS = {"run": set(GLOBAL_FLAGS), "list": {"json"}, "show": {"profile"},
-           "schedule": set(), "run-method": set(), "report": {"json", "profile"}}
+           "schedule": set(), "run-method": set(), "distributed": set(),
+           "report": {"json", "profile"}}
 """Which of them each subcommand uses."""
 
 
@@ -143,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_method(commands)
     from pipeproof.checks.cli.document import add_parser as add_report
     add_report(commands, DEFAULT_JSON)
+    from pipeproof.checks.cli.distributed import add_parser as add_distributed
+    add_distributed(commands)
     return parser
 
 

@@ -8,7 +8,7 @@ JSON layout (keys are a contract; new keys may be added, none renamed)::
       "profile": "default", "seconds": ..., "ok": true,
       "theorems": [
         {"id", "title", "statement", "latex", "hypotheses", "source", "uses", "expected",
-         "status", "also", "reason", "as_expected",
+         "status", "also", "reason", "as_expected", "cites": {id: status or null},
          "verdicts": [{"method", "status", "seconds", "detail", "solver", "budget",
                        "counterexample", "reason", "steps": [...], "cases": [...]}],
          "obligations": [{"name", "statement", "status", "proved_by", "refuted_by", "seconds",
@@ -75,6 +75,8 @@ def theorem_json(report: TheoremReport) -> dict[str, Any]:
         "also": [status.value for status in outcome.also],
         "reason": outcome.reason,
         "as_expected": report.as_expected,
+        "cites": {name: status.value if status is not None else None
+                  for name, status in sorted(report.cited.items())},
         "seconds": round(report.seconds, 4),
         "verdicts": [verdict.to_json() for verdict in report.verdicts],
         "obligations": [obligation.to_json() for obligation in report.obligations],
@@ -110,7 +112,8 @@ def write_json(document: dict[str, Any], path: Path) -> None:
     write_strict_json(document, path)
 
 
-TABLE_METHODS = ("symbolic", "smt", "coverage", "provenance", "exhaustive", "empirical")
+TABLE_METHODS = ("symbolic", "smt", "coverage", "provenance", "exhaustive", "empirical",
+                 "distributed")
 """The verdict columns of the terminal table, in order (the tautology check shows in the
 status)."""
 

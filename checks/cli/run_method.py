@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeproof.checks.cli.main import at_least
 from pipeproof.checks.executor.config import DELAY_MODES, run_config
-from pipeproof.checks.executor.methods.registry import METHODS
+from pipeproof.checks.executor.methods.registry import NAMES as METHODS
 from pipeproof.checks.executor.objectives.registry import OBJECTIVES
 from pipeproof.theory.parameters import ParameterError
 

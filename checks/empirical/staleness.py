@@ -65,17 +65,20 @@ def replay_gap(objective: str, stages: int) -> float:
     return float(np.abs(finals[0] - finals[1]).max() / np.abs(finals[0]).max())
 
 
+def check_matrix(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
+    """Steady delays of every (updated block s, read block j) = D1(s, j) (C1), D0(s, j) (C0)."""
+    grid = {"s": np.arange(stages)[:, None], "j": np.arange(stages)[None, :], "S": stages}
+    for convention in ("C1", "C0"):
+        expected = evaluate(staleness.delay(convention), **grid)
+        for bound in ("matrix_min", "matrix_max"):
+            comparison.check(f"{convention} delay {bound}", _steady(record)[convention][bound],
+                             expected, **where)
+
+
 def confirm_matrix(profile: Profile, plots: Any) -> Verdict:
     """Measured steady delays of every (updated block s, read block j) equal D1(s, j) (C1) and
     D0(s, j) (C0); RPD replaying them reproduces PipeDream's iterates."""
-    def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
-        grid = {"s": np.arange(stages)[:, None], "j": np.arange(stages)[None, :], "S": stages}
-        for convention in ("C1", "C0"):
-            expected = evaluate(staleness.delay(convention), **grid)
-            for bound in ("matrix_min", "matrix_max"):
-                comparison.check(f"{convention} delay {bound}", _steady(record)[convention][bound],
-                                 expected, **where)
-    values, comparison = _each_pipedream(profile, check)
+    values, comparison = _each_pipedream(profile, check_matrix)
     worst = 0.0
     for objective in ("quadratic", "logistic"):
         for stages in REPLAY_STAGES[profile.runs]:
@@ -91,7 +94,8 @@ def confirm_matrix(profile: Profile, plots: Any) -> Verdict:
                    verdict.solver, verdict.budget, verdict.counterexample)
 
 
-def _steady_max(claim: str, relation: str = "==", conventions: tuple[str, ...] = ("C1", "C0")):
+def steady_max(claim: str, relation: str = "==", conventions: tuple[str, ...] = ("C1", "C0")):
+    """A check: the measured steady maximum delay against the closed form ``claim``."""
     def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
         for convention in conventions:
             comparison.check(f"{convention} steady max delay",
@@ -111,7 +115,7 @@ def claim_value(claim: str, stages: int) -> float:
 def confirm_max(profile: Profile, plots: Any) -> Verdict:
     """Measured steady maximum delay = S^2 - ceil(S/2), under C1 and C0 (with a plots folder:
     ``stl-pd-max.png``, measured against S with the closed form and the paper's S^2 - S/2)."""
-    values, comparison = _each_pipedream(profile, _steady_max("max"))
+    values, comparison = _each_pipedream(profile, steady_max("max"))
     figure(plots, "stl-pd-max", values, {
         "measured steady maximum (C1)": [_steady(pipedream_run(v))["C1"]["max"] for v in values],
         "S^2 - ceil(S/2)": [claim_value("max", v) for v in values],
@@ -123,74 +127,104 @@ def confirm_max(profile: Profile, plots: Any) -> Verdict:
 
 def confirm_paper(profile: Profile, plots: Any) -> Verdict:
     """The paper's S^2 - S/2 read exactly: the measured maximum disagrees for odd S."""
-    return _verdict(*_each_pipedream(profile, _steady_max("paper", conventions=("C1",))))
+    return _verdict(*_each_pipedream(profile, steady_max("paper", conventions=("C1",))))
+
+
+def check_order(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
+    """S^2 - S/2 - 1/2 <= steady maximum <= S^2 - S/2 (C1)."""
+    steady_max("paper", "<=", ("C1",))(comparison, record, stages, where)
+    steady_max("paper-half", ">=", ("C1",))(comparison, record, stages, where)
 
 
 def confirm_order(profile: Profile, plots: Any) -> Verdict:
     """S^2 - S/2 - 1/2 <= measured steady maximum <= S^2 - S/2."""
-    def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
-        _steady_max("paper", "<=", ("C1",))(comparison, record, stages, where)
-        _steady_max("paper-half", ">=", ("C1",))(comparison, record, stages, where)
-    return _verdict(*_each_pipedream(profile, check))
+    return _verdict(*_each_pipedream(profile, check_order))
+
+
+def check_warmup(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
+    """Maximum delay over the whole run = S^2 - ceil(S/2) + floor((S - 1)^2/4) (C1 and C0)."""
+    for key in ("max_delay", "max_delay_c0"):
+        comparison.check(key, record.measurements[key], claim_value("run", stages), **where)
 
 
 def confirm_warmup(profile: Profile, plots: Any) -> Verdict:
     """Measured maximum delay over the whole run = S^2 - ceil(S/2) + floor((S - 1)^2/4)."""
-    def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
-        for key in ("max_delay", "max_delay_c0"):
-            comparison.check(key, record.measurements[key], claim_value("run", stages), **where)
-    return _verdict(*_each_pipedream(profile, check))
+    return _verdict(*_each_pipedream(profile, check_warmup))
+
+
+def check_stage(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
+    """Steady maximum delay of each read block j = the closed form (C1 and C0)."""
+    for convention in ("C1", "C0"):
+        comparison.check(f"{convention} max delay per read block",
+                         _steady(record)[convention]["max_per_read_block"],
+                         evaluate(staleness.stage_max_delay(convention), j=np.arange(stages),
+                                  S=stages), **where)
 
 
 def confirm_stage(profile: Profile, plots: Any) -> Verdict:
     """Measured steady maximum delay of each read block j = the closed form (C1 and C0)."""
-    def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
-        for convention in ("C1", "C0"):
-            comparison.check(f"{convention} max delay per read block",
-                             _steady(record)[convention]["max_per_read_block"],
-                             evaluate(staleness.stage_max_delay(convention), j=np.arange(stages),
-                                      S=stages), **where)
-    return _verdict(*_each_pipedream(profile, check))
+    return _verdict(*_each_pipedream(profile, check_stage))
+
+
+def check_mean(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
+    """Steady mean delay = (S^2 - 1)/2 (C1), plus floor(S^2/4)/S (C0)."""
+    for convention in ("C1", "C0"):
+        comparison.check(f"{convention} mean delay", _steady(record)[convention]["mean"],
+                         evaluate(staleness.mean_delay(convention), S=stages), **where)
 
 
 def confirm_mean(profile: Profile, plots: Any) -> Verdict:
     """Measured steady mean delay = (S^2 - 1)/2 (C1), plus floor(S^2/4)/S (C0)."""
-    def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
-        for convention in ("C1", "C0"):
-            comparison.check(f"{convention} mean delay", _steady(record)[convention]["mean"],
-                             evaluate(staleness.mean_delay(convention), S=stages), **where)
-    return _verdict(*_each_pipedream(profile, check))
+    return _verdict(*_each_pipedream(profile, check_mean))
+
+
+def check_lag(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
+    """Own version lag = S - 1 - s at every steady update; mixed lag of block j
+    S - 1 - floor(j/2) at most, reached."""
+    steady = _steady(record)
+    own = evaluate(staleness.own_lag(), s=np.arange(stages), S=stages)
+    comparison.check("own lag (min)", steady["lag_min_per_stage"], own, **where)
+    comparison.check("own lag (max)", steady["lag_max_per_stage"], own, **where)
+    comparison.check("mixed lag", steady["mixed_lag_max_per_block"],
+                     evaluate(staleness.mixed_lag(), j=np.arange(stages), S=stages), **where)
 
 
 def confirm_lag(profile: Profile, plots: Any) -> Verdict:
     """Measured own version lag = S - 1 - s at every steady update; mixed lag of block j at
     most S - 1 - floor(j/2), reached."""
-    def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
-        steady = _steady(record)
-        own = evaluate(staleness.own_lag(), s=np.arange(stages), S=stages)
-        comparison.check("own lag (min)", steady["lag_min_per_stage"], own, **where)
-        comparison.check("own lag (max)", steady["lag_max_per_stage"], own, **where)
-        comparison.check("mixed lag", steady["mixed_lag_max_per_block"],
-                         evaluate(staleness.mixed_lag(), j=np.arange(stages), S=stages), **where)
-    return _verdict(*_each_pipedream(profile, check))
+    return _verdict(*_each_pipedream(profile, check_lag))
+
+
+def check_stash(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
+    """Weight versions held: S - s each in steady state, S(S + 1)/2 in all; live activations
+    S - s in steady state and min(S, 2(S - s) - 1, M) at the warm-up peak (``where["M"]``)."""
+    steady, index = _steady(record), np.arange(stages)
+    versions = evaluate(memory.stashed_versions(), s=index, S=stages)
+    comparison.check("held versions", steady["held_versions_per_stage"], versions, **where)
+    comparison.check("held versions, all stages", sum(steady["held_versions_per_stage"]),
+                     claim_value("total", stages), **where)
+    comparison.check("steady in flight", steady["in_flight_per_stage"],
+                     evaluate(memory.pipedream_steady_in_flight(), s=index, S=stages),
+                     **where)
+    comparison.check("peak in flight", record.measurements["in_flight_max_per_stage"],
+                     evaluate(memory.pipedream_peak_in_flight(), s=index, S=stages,
+                              M=where["M"]), **where)
 
 
 def confirm_stash(profile: Profile, plots: Any) -> Verdict:
     """Weight versions the stages held: S - s each in steady state, S(S + 1)/2 in all; live
     activations S - s in steady state and min(S, 2(S - s) - 1, M) at the warm-up peak."""
-    def check(comparison: Comparison, record: RunRecord, stages: int, where: dict) -> None:
-        steady, index = _steady(record), np.arange(stages)
-        versions = evaluate(memory.stashed_versions(), s=index, S=stages)
-        comparison.check("held versions", steady["held_versions_per_stage"], versions, **where)
-        comparison.check("held versions, all stages", sum(steady["held_versions_per_stage"]),
-                         claim_value("total", stages), **where)
-        comparison.check("steady in flight", steady["in_flight_per_stage"],
-                         evaluate(memory.pipedream_steady_in_flight(), s=index, S=stages),
-                         **where)
-        comparison.check("peak in flight", record.measurements["in_flight_max_per_stage"],
-                         evaluate(memory.pipedream_peak_in_flight(), s=index, S=stages,
-                                  M=where["M"]), **where)
-    return _verdict(*_each_pipedream(profile, check))
+    return _verdict(*_each_pipedream(profile, check_stash))
+
+
+def check_synchronous(comparison: Comparison, record: RunRecord, stages: int,
+                      where: dict) -> None:
+    """No version lag, no delay beyond the updates of the same step (C1 and C0), one weight
+    version per stage."""
+    measured = record.measurements
+    for key in ("max_version_lag", "max_foreign_delay", "max_foreign_delay_c0"):
+        comparison.check(key, measured[key], 0, **where)
+    comparison.check("held versions", measured["held_versions_max_per_stage"], 1, **where)
 
 
 def confirm_synchronous(profile: Profile, plots: Any) -> Verdict:
@@ -205,12 +239,7 @@ def confirm_synchronous(profile: Profile, plots: Any) -> Verdict:
                                                local_steps=2))
                     for runs in sorted({(stages + 1) // 2, stages})]
         for name, record in records:
-            where = {"method": name, "S": stages}
-            measured = record.measurements
-            for key in ("max_version_lag", "max_foreign_delay", "max_foreign_delay_c0"):
-                comparison.check(key, measured[key], 0, **where)
-            comparison.check("held versions", measured["held_versions_max_per_stage"], 1,
-                             **where)
+            check_synchronous(comparison, record, stages, {"method": name, "S": stages})
     return comparison.verdict("synchronous training runs",
                               budget(values, "GPipe, Flush (M = 2S + 1), LocalSGD (H = 2)"))
 

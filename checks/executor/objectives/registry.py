@@ -12,43 +12,59 @@ run's parameters (data drawn from the generator given).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from pipeproof.checks.executor.backend import Backend
 from pipeproof.checks.executor.config import DEFAULT_CONDITION, RunConfig
-from pipeproof.checks.executor.objectives import logistic, mlp, quadratic, transformer
-from pipeproof.checks.executor.objectives.base import Objective
 from pipeproof.theory.parameters import ParameterError
 
-Builder = Callable[[RunConfig, Backend, np.random.Generator], Objective]
+if TYPE_CHECKING:
+    import numpy as np
+
+    from pipeproof.checks.executor.backend import Backend
+    from pipeproof.checks.executor.objectives.base import Objective
+
+Builder = Callable[[RunConfig, "Backend", "np.random.Generator"], "Objective"]
+"""Each builder imports its objective's module when called, so that reading the table (the
+command line's list of names) loads no model code."""
 
 
 def _quadratic(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    from pipeproof.checks.executor.objectives import quadratic
+
     return quadratic.gaussian(backend, config.num_stages, config.dim, config.num_samples, rng)
 
 
 def _nesterov(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    from pipeproof.checks.executor.objectives import quadratic
+
     low, high = quadratic.tridiagonal_eigenvalues(config.dim)
     condition = config.condition or min(DEFAULT_CONDITION["nesterov"], high / low)
     return quadratic.nesterov(backend, config.num_stages, config.dim, condition)
 
 
 def _spectrum(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    from pipeproof.checks.executor.objectives import quadratic
+
     condition = config.condition or DEFAULT_CONDITION["spectrum"]
     return quadratic.spectrum(backend, config.num_stages, config.dim, condition, rng)
 
 
 def _logistic(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    from pipeproof.checks.executor.objectives import logistic
+
     return logistic.make(backend, config.num_stages, config.dim, config.num_samples, rng)
 
 
 def _mlp(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    from pipeproof.checks.executor.objectives import mlp
+
     return mlp.make(backend, config.num_stages, config.dim, config.width, config.num_samples,
                     rng)
 
 
 def _transformer(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    from pipeproof.checks.executor.objectives import transformer
+
     return transformer.make(backend, config.num_stages, config.context, config.width, rng)
 
 
