@@ -50,6 +50,7 @@ from pipeproof.theory.convergence import (
     gamma,
     grad_gap2,
     k,
+    longest_delay,
     missed_sum,
     read_lag,
     sample2,
@@ -79,6 +80,7 @@ second_moment = sp.Symbol("second_moment", nonnegative=True)  # E_xi ||g_s(z; xi
 block_variance = sp.Function("sigma_s", positive=True)  # sigma_s for block s
 read_delay = sp.Symbol("d_j", integer=True)  # delay of one block in one read
 _block = sp.Symbol("s", integer=True, nonnegative=True)
+any_step = sp.Symbol("u", integer=True)  # a step, negative before the first one
 
 
 @dataclass(frozen=True)
@@ -186,9 +188,10 @@ A4 = Assumption(
     "A4", "bounded block second moment",
     "E_xi ||g_s(z; xi)||^2 <= G^2 for every block s and point z",
     second_moment <= G**2, ("max_block_grad_norm", "G"), bounded_moment,
-    chain=(sample2 <= G**2, update2(k) <= G**2, block_update2(block, back) <= G**2))
+    chain=(sample2 <= G**2, update2(any_step) <= G**2, block_update2(block, back) <= G**2))
 """In the chains: E||g^k||^2 <= G^2 for the sampled block's gradient at the stale point (A4 at
-(s, z^k), averaged by the tower property), at every step k."""
+(s, z^k), averaged by the tower property), at every step k; E||g^t||^2 <= G^2 for every integer t
+(g^t = 0 before the first step); and the same for every update of every block."""
 A3_VARIANCE = Assumption(
     "A3'", "bounded block variances",
     "E_xi ||g_s(z; xi) - grad_s f(z)||^2 <= sigma_s^2 for every s and z, with "
@@ -204,8 +207,9 @@ DELAYS = Assumption(
     (read_delay >= 0) & (read_delay <= delta),
     ("min_delay_observed", "max_delay_observed", "delta", "uniform_blocks",
      "independent_delays"), bounded_delays,
-    chain=(read_delay <= delta,))
-"""In the chains: the delay d_j of the block read longest ago is at most delta."""
+    chain=(longest_delay <= delta,))
+"""In the chains: the delay d_j of the block step k read longest ago, oldest_delay(k), is at most
+delta."""
 
 ALL = (A1, A2, A3, A4, A3_VARIANCE, DELAYS)
 """Every assumption, in catalogue order."""
@@ -247,12 +251,12 @@ STALE_POINT = AlgorithmDefinition(
     "z^k = (x_1^{k - d_1}, ..., x_S^{k - d_S}), so x^k - z^k = sum_t v_t over the window_n = "
     "max_j d_j updates before step k, block j of v_t being gamma g^t if update t hit block j "
     "within block j's delay and 0 otherwise: ||v_t|| <= gamma ||g^t||",
-    (sp.Eq(window_n, read_delay), window2 <= gamma**2 * window_g2,
+    (sp.Eq(window_n, longest_delay), window2 <= gamma**2 * window_g2,
      sp.Eq(window_g2, window_sum(window_n)),
      sp.Eq(block_window2(block), gamma**2 * missed_sum(read_lag(block), block))))
-"""window2 = sum_t E||v_t||^2 and window_g2 = sum_t E||g^t||^2 over the window; block j's
-block_window2 = sum ||v_t||^2 = gamma^2 sum ||g_j||^2 over the updates of block j its read
-misses."""
+"""At every step k: window_n(k) = oldest_delay(k); window2 = sum_t E||v_t||^2 and
+window_g2 = sum_t E||g^t||^2 over the window; block j's block_window2 = sum ||v_t||^2 =
+gamma^2 sum ||g_j||^2 over the updates of block j its read misses."""
 ALGORITHM = (UPDATE_RULE, STALE_POINT)
 """The definitions of the algorithm, as records."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from pipeproof.theory import convergence as cv
-from pipeproof.theory.assumptions import read_delay
+from pipeproof.theory.assumptions import any_step
 from pipeproof.theory.catalogue.common import BOTH
 from pipeproof.theory.catalogue.convergence import tuned as tuned_proof
 from pipeproof.theory.catalogue.convergence.chain import (
@@ -48,7 +48,7 @@ def window_moments() -> tuple[Obligation, Obligation]:
         "stale distance 2, A4 over the window, induction on n: base n = 0 and step n to n + 1 of "
         "sum_{t<n} E||g^{k-1-t}||^2 <= n G^2 (A4 at step k - 1 - n, lemma recurrence)",
         sp.And(bounded(0), sp.Implies(bounded(lag), bounded(lag + 1))),
-        assumed("A4", cv.update2(k) <= G**2, {k: k - 1 - lag}),
+        assumed("A4", cv.update2(any_step) <= G**2, {any_step: k - 1 - lag}),
         recurrence(lambda t: cv.update2(k - 1 - t), 0, lag, cv.back))
     at_window = derive("stale distance 3, A4 over the window at n = window_n (lemma induction)",
                        bounded(cv.window_n), earlier(proof, {lag: witness}),
@@ -61,8 +61,8 @@ def rpd_staleness(previous: Obligation) -> tuple[Obligation, ...]:
     count = derive(
         "stale distance 1, the window count: the window holds the updates since the block read "
         "longest ago, window_n = d_j (STALE), and d_j <= delta (DELAY)",
-        cv.window_n <= delta, assumed("STALE", sp.Eq(cv.window_n, read_delay)),
-        assumed("DELAY", read_delay <= delta))
+        cv.window_n <= delta, assumed("STALE", sp.Eq(cv.window_n, cv.longest_delay)),
+        assumed("DELAY", cv.longest_delay <= delta))
     moments, at_window = window_moments()
     spread = derive(
         "stale distance 4, Cauchy-Schwarz over the window: x^k - z^k = sum_t v_t over the "
