@@ -89,10 +89,16 @@ D = sp.Symbol("D", nonnegative=True)  # window constant: E||x - z||^2 <= gamma^2
 HYPOTHESES = ("A1", "A2", "A3", "A4", "DELAY")
 ASSUMPTIONS = {
     "CONV-RPD": HYPOTHESES, "CONV-TUNED": HYPOTHESES, "CONV-BLOCK": HYPOTHESES,
-    "CONV-PD-LAG": ("A1", "A2", "A3", "A4"), "CONV-VAR": ("A1", "A2", "A3", "A3'", "A4", "DELAY"),
+    "CONV-PD-LAG": ("A1", "A2", "A3", "A4", "DELAY"),
+    "CONV-VAR": ("A1", "A2", "A3", "A3'", "A4", "DELAY"),
     "CONV-NOG": ("A1", "A2", "A3", "A3'", "DELAY"),
 }
 """The assumptions (ids of :mod:`pipeproof.theory.assumptions`) each theorem lists."""
+DERIVED = ("CONV-RPD", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")
+"""The theorems whose coverage is their chain's derivation
+(``pipeproof.checks.soundness.derivation``)."""
+CONSTANTS = frozenset((gamma, L, G, F0, cv.sigma, K, delta, S, f_star, D))
+"""The constants of a run: every other symbol of a chain is an integer index."""
 CONDITIONS = {"CONV-VAR": (cv.variance_condition(),), "CONV-NOG": cv.no_moment_conditions()}
 """Step-size conditions, as relations in gamma, L, S, delta; a run that breaks one is outside the
 theorem."""
@@ -117,6 +123,9 @@ RULES: dict[str, str] = {
                   "only by these equations)",
     "induction": "induction on a natural number: a proved base case and step give the "
                  "statement for every value, used at n = K (or S, or delta)",
+    "instance": "a lemma about vectors (Cauchy-Schwarz over a window, polarization in "
+                "coordinates) holds at the quantities a step names: that they are the norms and "
+                "inner products the lemma speaks of is argued in the step's words",
 }
 """The reasoning the chains use without checking it, by name (see :func:`unchecked`)."""
 
@@ -140,6 +149,9 @@ def unchecked(*rules: str, argued: tuple[str, ...] = ()) -> str:
 
 CHAIN_RULES = ("descent", "algorithm", "conditioning", "expectation", "recurrence", "induction")
 """The rules of the shared chain: the head (steps 1 to 4) and the tail (telescoping)."""
+DERIVED_RULES = (*CHAIN_RULES[:4], "exchange", "instance", *CHAIN_RULES[4:])
+"""The rules of a chain whose coverage is its derivation: the shared chain's, the exchange of a
+coordinate identity's sums, and the instances of lemmas about vectors."""
 
 
 def hypotheses(theorem_id: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -318,6 +330,9 @@ __all__ = [
     "CHAIN_RULES",
     "CONDITIONS",
     "CONSTANT",
+    "CONSTANTS",
+    "DERIVED",
+    "DERIVED_RULES",
     "HYPOTHESES",
     "POLARIZATION",
     "POLARIZATION_SCALARS",
