@@ -51,15 +51,19 @@ from pipeproof.theory.convergence import (
     grad_gap2,
     k,
     longest_delay,
+    mean_inner,
+    mean_sq,
     missed_sum,
     read_lag,
     sample2,
     sampled_inner,
+    shifted_recurrence,
     sigma,
     step2,
     step_inner,
     update2,
     window2,
+    window_definition,
     window_g2,
     window_n,
     window_sum,
@@ -244,16 +248,24 @@ UPDATE_RULE = AlgorithmDefinition(
     "RPD", "the update rule",
     "x^{k+1} = x^k - gamma U_s g^k: only block s moves, by -gamma g^k with g^k = g_s(z^k; xi), "
     "so <grad f(x^k), x^{k+1} - x^k> = -gamma <grad_s f(x^k), g^k> and "
-    "||x^{k+1} - x^k||^2 = gamma^2 ||g^k||^2",
-    (sp.Eq(step_inner, -gamma * sampled_inner), sp.Eq(step2, gamma**2 * sample2)))
+    "||x^{k+1} - x^k||^2 = gamma^2 ||g^k||^2; g^k is the update of step k, E||g^k||^2 = "
+    "update2(k), and there is no update before step 0",
+    (sp.Eq(step_inner, -gamma * sampled_inner), sp.Eq(step2, gamma**2 * sample2),
+     sp.Eq(update2(k), sample2), sp.Implies(any_step < 0, sp.Eq(update2(any_step), 0))))
 STALE_POINT = AlgorithmDefinition(
     "STALE", "the stale point",
     "z^k = (x_1^{k - d_1}, ..., x_S^{k - d_S}), so x^k - z^k = sum_t v_t over the window_n = "
     "max_j d_j updates before step k, block j of v_t being gamma g^t if update t hit block j "
-    "within block j's delay and 0 otherwise: ||v_t|| <= gamma ||g^t||",
+    "within block j's delay and 0 otherwise: ||v_t|| <= gamma ||g^t||; over the delta steps "
+    "before k (v_t = 0 for t < 0), m = (x^k - z^k)/delta is their mean, so "
+    "E<x^k - z^k, m> = E||x^k - z^k||^2/delta and E||m||^2 = E||x^k - z^k||^2/delta^2; "
+    "window_stale2(k) = sum_{d=1}^{delta} e(k - d) and T(d, n) = sum_{x<n} e(x - d), with "
+    "e(t) = E||grad f(z^t)||^2 for t >= 0 and 0 before",
     (sp.Eq(window_n, longest_delay), window2 <= gamma**2 * window_g2,
      sp.Eq(window_g2, window_sum(window_n)),
-     sp.Eq(block_window2(block), gamma**2 * missed_sum(read_lag(block), block))))
+     sp.Eq(block_window2(block), gamma**2 * missed_sum(read_lag(block), block)),
+     sp.Eq(dist2(k), delta * mean_inner), sp.Eq(dist2(k), delta**2 * mean_sq),
+     window_definition(), *shifted_recurrence()))
 """At every step k: window_n(k) = oldest_delay(k); window2 = sum_t E||v_t||^2 and
 window_g2 = sum_t E||g^t||^2 over the window; block j's block_window2 = sum ||v_t||^2 =
 gamma^2 sum ||g_j||^2 over the updates of block j its read misses."""

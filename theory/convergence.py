@@ -213,6 +213,7 @@ STEP_QUANTITIES = {
 }
 """The real quantities of step k, each a function of k, by name."""
 STEP_FUNCTIONS = {name: sp.Function(name, real=True) for name in STEP_QUANTITIES}
+STEP_FUNCTIONS["window_var"] = sp.Function("window_var", nonnegative=True)  # a sum of squares
 """The functions of :data:`STEP_QUANTITIES`."""
 (step_inner, step2, sampled_inner, sample2, cross, grad_gap2, window2, window_g2, window_var,
  mean_inner, mean_sq) = (STEP_FUNCTIONS[name](k) for name in STEP_QUANTITIES)
@@ -222,6 +223,7 @@ oldest_delay = sp.Function("oldest_delay", integer=True, nonnegative=True)
 longest_delay = oldest_delay(k)  # the delay d_j of the block step k read longest ago
 block = sp.Symbol("b", integer=True, nonnegative=True)  # block index
 back = sp.Symbol("t", integer=True, nonnegative=True)  # position in the window, counted back
+window_lag = sp.Symbol("d", integer=True, positive=True)  # lag of a window update, 1..length
 BLOCK_CROSS = sp.Function("block_cross")  # (k, s): E<grad_s f(x^k), grad_s f(z^k)>
 BLOCK_STALE2 = sp.Function("block_stale2", nonnegative=True)  # (k, s): E||grad_s f(z^k)||^2
 BLOCK_DIST2 = sp.Function("block_dist2", nonnegative=True)  # (k, j): E||x_j^k - z_j^k||^2
@@ -256,10 +258,43 @@ def block_update2(index: sp.Expr, position: sp.Expr, step: sp.Expr = k) -> sp.Ex
 
 
 def window_sum(length: sp.Expr, step: sp.Expr = k) -> sp.Expr:
-    """sum_{t<length} E||g^{step-1-t}||^2: the second moments of the last ``length`` updates."""
-    return sp.Sum(update2(step - 1 - back), (back, 0, length - 1))
+    """sum_{d=1}^{length} E||g^{step-d}||^2: the second moments of the last ``length`` updates."""
+    return sp.Sum(update2(step - window_lag), (window_lag, 1, length))
 
 
 def missed_sum(length: sp.Expr, read: sp.Expr = j, step: sp.Expr = k) -> sp.Expr:
     """sum_{t<length} E||g_j||^2 over the last ``length`` updates of block ``read``."""
     return sp.Sum(block_update2(read, back, step), (back, 0, length - 1))
+
+
+# The stale gradients of the delay window (CONV-NOG; catalogue.convergence.windows).
+
+window_stale2 = sp.Function("window_stale2", nonnegative=True)
+"""window_stale2(k) = sum_{d=1}^{delta} e(k - d): the stale gradients of step k's window."""
+shifted_stale2 = sp.Function("T")
+"""T(d, n) = sum_{x<n} e(x - d): the partial sums of the stale gradients lagged by d."""
+lag = window_lag  # lag k - t of a window step
+steps = sp.Symbol("n", integer=True, nonnegative=True)  # steps summed
+
+
+def lagged(index: sp.Expr, delay: sp.Expr) -> sp.Expr:
+    """e(index - delay): E||grad f(z^{index - delay})||^2, and 0 before the first step."""
+    return sp.Piecewise((stale2(index - delay), index >= delay), (0, True))
+
+
+def lag_sum(term, lags: sp.Expr) -> sp.Expr:
+    """sum_{d=1}^{lags} term(d)."""
+    return sp.Sum(term(lag), (lag, 1, lags))
+
+
+def window_definition(index: sp.Expr = k) -> sp.Basic:
+    """window_stale2(index) = sum_{d=1}^{delta} e(index - d)."""
+    return sp.Eq(window_stale2(index), lag_sum(lambda d: lagged(index, d), delta))
+
+
+def shifted_recurrence(delay: sp.Expr = lag, count: sp.Expr = steps) -> tuple[sp.Basic, ...]:
+    """T(delay, 0) = 0 and T(delay, count + 1) = T(delay, count) + e(count - delay): the
+    definition of T by the recurrence of its finite sum."""
+    return (sp.Eq(shifted_stale2(delay, 0), 0),
+            sp.Eq(shifted_stale2(delay, count + 1),
+                  shifted_stale2(delay, count) + lagged(count, delay)))

@@ -127,6 +127,11 @@ VARIANCES = sp.Eq(sp.Sum((block_stale2(block) + block_var(block)) / S, (block, 0
 """The mean over a uniform block of ||grad_s f(z)||^2 + sigma_s^2, split into its two sums."""
 COINCIDE = sp.Eq(sp.Sum(1 / S**2, (block, 0, S - 1)), 1 / S)
 """Two independent uniform blocks coincide with probability sum_s 1/S^2 = 1/S."""
+m_ = sp.Symbol("m", real=True)  # one coordinate of the window's mean
+WINDOW_VARIANCE = sp.Eq(sp.Sum((v_[r] - m_) ** 2, (r, 1, delta)),
+                        sp.Sum(v_[r] ** 2, (r, 1, delta)) - 2 * sp.Sum(m_ * v_[r], (r, 1, delta))
+                        + delta * m_**2)
+"""sum_r (v_r - m)^2 = sum_r v_r^2 - 2 sum_r m v_r + delta m^2, one coordinate of delta vectors."""
 RECURRENCE = sp.Eq(sp.Sum(term(x), (x, lower, upper)),
                    sp.Sum(term(x), (x, lower, upper - 1)) + term(upper), evaluate=False)
 """sum_{x=lower}^{upper} term(x) = sum_{x=lower}^{upper-1} term(x) + term(upper)."""
@@ -178,6 +183,9 @@ LEMMAS: dict[str, Lemma] = _lemmas(
           POLARIZATION, "proved", use="schema"),
     Lemma("uniform block", "the mean over a uniform block: E_s c_s = sum_s c_s/S = "
           "(1/S) sum_s c_s", SAMPLING, "proved", use="identity"),
+    Lemma("window variance", "the spread of delta vectors about m, per coordinate: "
+          "sum_r (v_r - m)^2 = sum_r v_r^2 - 2 sum_r m v_r + delta m^2", WINDOW_VARIANCE,
+          "proved", use="schema"),
     Lemma("variance split", "sum_s (b_s + v_s)/S = (sum_s b_s + sum_s v_s)/S", VARIANCES,
           "proved", use="identity"),
     Lemma("coincidence", "two independent uniform blocks coincide with probability "
@@ -240,5 +248,5 @@ def proved_obligations(*names: str) -> tuple[Obligation, ...]:
     return tuple(LEMMAS[name].obligation() for name in names)
 
 
-__all__ = ["INDUCTION", "LEMMAS", "RECURRENCE", "Lemma", "consistent", "induction",
-           "proved_obligations", "recurrence"]
+__all__ = ["INDUCTION", "LEMMAS", "RECURRENCE", "WINDOW_VARIANCE", "Lemma", "consistent",
+           "induction", "proved_obligations", "recurrence"]

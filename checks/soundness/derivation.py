@@ -132,12 +132,21 @@ def implied(context: list[sp.Basic], claims: list[sp.Basic]) -> bool:
     return solver.check() == z3.unsat
 
 
+def _at(formula: sp.Basic, substitution: dict) -> sp.Basic | None:
+    """``formula`` with ``substitution``; None where it does not apply (an expression put for a
+    summation index)."""
+    try:
+        return sp.sympify(formula).xreplace(substitution)
+    except (TypeError, ValueError):
+        return None
+
+
 def _instance_problem(chain: Chain, formula: sp.Basic, premise: Premise,
                       obligation: Obligation, domains: list[sp.Basic] = ()) -> str | None:
     """None when ``premise`` is ``formula`` at an instance replacing only its indices by integer
     expressions that meet their types and ``domains`` on ``obligation``'s domain."""
     substitution = dict(premise.instance)
-    if sp.sympify(formula).xreplace(substitution) != premise.formula:
+    if _at(formula, substitution) != premise.formula:
         return f"{premise.formula} is not its source at the instance given"
     free, claims = chain.indices(formula), []
     bound = {s for s in sp.sympify(formula).atoms(sp.Symbol)} - sp.sympify(formula).free_symbols
@@ -179,16 +188,16 @@ def _assumption(chain: Chain, premise: Premise, obligation: Obligation) -> str |
     return f"{premise.source}: " + "; ".join(p for p in problems if p)[:300]
 
 
-def _schema(premise: Premise, formula: sp.Basic) -> str | None:
+def _schema(chain: Chain, premise: Premise, formula: sp.Basic) -> str | None:
     """A schema lemma's use: every replaced atom of ``formula`` becomes a named quantity, and no
     schematic symbol or coordinate is left."""
     substitution = dict(premise.instance)
-    if sp.sympify(formula).xreplace(substitution) != premise.formula:
+    if _at(formula, substitution) != premise.formula:
         return f"{premise.formula} is not the lemma at the instance given"
     for key, value in substitution.items():
         if not isinstance(value, AppliedUndef):
             return f"the lemma {premise.source} puts {value} for {key}, not a named quantity"
-    left = sp.sympify(formula).free_symbols & premise.formula.free_symbols
+    left = chain.indices(formula) & premise.formula.free_symbols
     if left or premise.formula.atoms(sp.Indexed):
         return f"the lemma {premise.source} keeps schematic symbols {sorted(map(str, left))}"
     return None
@@ -208,10 +217,10 @@ def _lemma(chain: Chain, premise: Premise, obligation: Obligation) -> str | None
     if lemma.use in ("step", "identity"):
         return _instance_problem(chain, lemma.formula, premise, obligation)
     if lemma.use == "schema":
-        return _schema(premise, lemma.formula)
+        return _schema(chain, premise, lemma.formula)
     if not consistent(premise):
         return f"the use of {lemma.name} is not an instance of one summand or predicate"
-    if sp.sympify(lemma.formula).xreplace(dict(premise.instance)) != premise.formula:
+    if _at(lemma.formula, dict(premise.instance)) != premise.formula:
         return f"{premise.formula} is not the lemma {lemma.name} at the instance given"
     values = {key.name if isinstance(key, sp.Symbol) else str(key): value
               for key, value in premise.instance}

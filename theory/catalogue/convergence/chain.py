@@ -296,6 +296,22 @@ def induction(name: str, termwise: Obligation, left, right, index: sp.Symbol):
     return proof, summed, conclude
 
 
+def by_induction(name: str, predicate, index: sp.Symbol, *premises: Premise,
+                 domains: tuple = ()) -> tuple[Obligation, object]:
+    """P(0) and P(index) implies P(index + 1), from ``premises``; and a function giving the
+    obligation that concludes P(at) by the lemma induction (its witness W fresh)."""
+    proof = derive(f"{name}, induction on {index}: base {index} = 0 and step {index} to "
+                   f"{index} + 1", sp.And(predicate(sp.Integer(0)),
+                                          sp.Implies(predicate(index), predicate(index + 1))),
+                   *premises, domains=domains)
+
+    def conclude(at, label):
+        return derive(f"{name} at {index} = {label} (lemma induction)", predicate(at),
+                      earlier(proof, {index: witness}), induction_lemma(predicate, at))
+
+    return proof, conclude
+
+
 def tail(previous: Obligation, constant: sp.Expr, bound: sp.Expr, left=grad2,
          premises: tuple[Premise, ...] = (), reason: str = "") -> tuple[Obligation, ...]:
     """From ``(gamma/2S) left(k) <= f(k) - f(k+1) + (gamma/2S) constant`` to the averaged bound.
@@ -345,6 +361,7 @@ __all__ = [
     "block_cross",
     "block_stale2",
     "block_var",
+    "by_induction",
     "cross",
     "descent",
     "dist2",

@@ -42,16 +42,16 @@ lag = sp.Symbol("n", integer=True, nonnegative=True)  # updates summed over the 
 
 
 def window_moments() -> tuple[Obligation, Obligation]:
-    """A4 over the window: sum_{t<n} E||g^{k-1-t}||^2 <= n G^2, by induction on n."""
+    """A4 over the window: sum_{d=1}^{n} E||g^{k-d}||^2 <= n G^2, by induction on n."""
     def bounded(length):
         return sp.Le(cv.window_sum(length), length * G**2, evaluate=False)
 
     proof = derive(
         "stale distance 2, A4 over the window, induction on n: base n = 0 and step n to n + 1 of "
-        "sum_{t<n} E||g^{k-1-t}||^2 <= n G^2 (A4 at step k - 1 - n, lemma recurrence)",
+        "sum_{d=1}^{n} E||g^{k-d}||^2 <= n G^2 (A4 at step k - 1 - n, lemma recurrence)",
         sp.And(bounded(0), sp.Implies(bounded(lag), bounded(lag + 1))),
         assumed("A4", cv.update2(any_step) <= G**2, {any_step: k - 1 - lag}),
-        recurrence(lambda t: cv.update2(k - 1 - t), 0, lag, cv.back))
+        recurrence(lambda d: cv.update2(k - d), 1, lag + 1, cv.window_lag))
     at_window = derive("stale distance 3, A4 over the window at n = window_n (lemma induction)",
                        bounded(cv.window_n), earlier(proof, {lag: witness}),
                        induction(bounded, cv.window_n))
@@ -75,7 +75,7 @@ def rpd_staleness(previous: Obligation) -> tuple[Obligation, ...]:
         assumed("STALE", window2 <= gamma**2 * window_g2))
     distance = derive(
         "stale distance 5: E||x^k - z^k||^2 <= gamma^2 window_n^2 G^2 <= gamma^2 delta^2 G^2 "
-        "(stale distance 1, 3 and 4; window_g2 = sum_{t<window_n} E||g^{k-1-t}||^2, STALE)",
+        "(stale distance 1, 3 and 4; window_g2 = sum_{d=1}^{window_n} E||g^{k-d}||^2, STALE)",
         dist2(k) <= cv.stale_distance(cv.stale_window_crude()), earlier(count),
         earlier(at_window), earlier(spread),
         assumed("STALE", sp.Eq(window_g2, cv.window_sum(cv.window_n))))
