@@ -27,12 +27,8 @@ from pipeproof.theory.convergence import G, K, L, S, delta, dist2, gamma, k, win
 from pipeproof.theory.theorem import Obligation, Premise, Theorem
 
 IDS = ("CONV-RPD", "CONV-TUNED", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")
-DERIVED = IDS[:-1]
-"""The theorems whose premises are all derived; CONV-NOG's staleness step and window sums still
-state theirs."""
-NOT_DERIVED = pytest.param("CONV-NOG", marks=pytest.mark.xfail(
-    strict=True, reason="CONV-NOG's staleness step, step-size absorption and window sums state "
-    "their premises (window_stale2, T and their recurrences) without provenance"))
+DERIVED = IDS
+"""The theorems whose premises are all derived."""
 
 
 def _obligation(theorem: Theorem, prefix: str) -> Obligation:
@@ -69,7 +65,7 @@ def _proved(obligation: Obligation) -> bool:
     return prove_smt(obligation).status is Status.PROVED
 
 
-@pytest.mark.parametrize("theorem_id", (*DERIVED, NOT_DERIVED))
+@pytest.mark.parametrize("theorem_id", DERIVED)
 def test_every_premise_has_provenance(theorem_id):
     theorem = by_id(theorem_id)
     assert check_provenance(theorem).status is Status.PROVED, problems(theorem)[:3]

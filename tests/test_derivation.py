@@ -28,7 +28,7 @@ from pipeproof.theory.catalogue.convergence.rpd import rpd_staleness
 from pipeproof.theory.convergence import G, K, S, delta, dist2, gamma, k
 from pipeproof.theory.theorem import Obligation, Premise, Theorem
 
-PROVED = ("CONV-RPD", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR")
+PROVED = ("CONV-RPD", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")
 
 
 def _problems(theorem: Theorem, records: tuple[str, ...] | None = None) -> list[str]:
@@ -260,7 +260,23 @@ def test_a_cited_goal_is_checked_in_its_own_theorem():
     assert _mentions(_problems(edited), "checked in its own theorem")
 
 
-def test_the_no_moment_chain_is_not_covered_while_its_premises_are_typed_in():
-    verdict = check_coverage(by_id("CONV-NOG"))
-    assert verdict.status is Status.UNKNOWN
-    assert "not covered" in verdict.reason
+def test_the_no_moment_chain_without_a_record_it_needs_is_not_covered():
+    """CONV-NOG lists no A4: a chain that used A4 would not be covered; without A3' or DELAY its
+    window moments and sampling are not justified."""
+    theorem = by_id("CONV-NOG")
+    assert "A4" not in chain.ASSUMPTIONS["CONV-NOG"]
+    assert _mentions(_problems(theorem, ("A1", "A2", "A3", "DELAY")), "A3'")
+    assert _mentions(_problems(theorem, ("A1", "A2", "A3", "A3'")), "DELAY")
+    moments = _obligation(theorem, "window moments 1")
+    with_a4 = Premise(cv.update2(cv.k) <= G**2, "assumption", "A4")
+    edited = dataclasses.replace(moments, premises=(*moments.premises, with_a4),
+                                 assumptions=(*moments.assumptions, with_a4.formula))
+    assert _mentions(_problems(_with(theorem, moments, edited)), "A4 is not a hypothesis")
+
+
+def test_the_no_moment_window_sums_without_their_induction_are_not_covered():
+    theorem = by_id("CONV-NOG")
+    concluded = next(ob for ob in theorem.obligations
+                     if ob.name.startswith("window sums 6") and "lemma induction" in ob.name)
+    found = _problems(_with(theorem, concluded, None))
+    assert _mentions(found, "no earlier obligation named")
