@@ -280,3 +280,32 @@ def test_the_no_moment_window_sums_without_their_induction_are_not_covered():
                      if ob.name.startswith("window sums 6") and "lemma induction" in ob.name)
     found = _problems(_with(theorem, concluded, None))
     assert _mentions(found, "no earlier obligation named")
+
+
+def test_records_that_contradict_each_other_are_refused(monkeypatch):
+    """A record whose chain formulas have no model (here A4 read as G^2 <= -1) would make
+    every step follow: the derivation is then not counted."""
+    from pipeproof.theory import assumptions
+
+    original = assumptions.by_id
+
+    def broken(name):
+        record = original(name)
+        return dataclasses.replace(record, chain=(G**2 <= -1,)) if name == "A4" else record
+
+    monkeypatch.setattr(assumptions, "by_id", broken)
+    verdict = check_coverage(by_id("CONV-RPD"))
+    assert verdict.status is Status.UNKNOWN
+    assert "records" in verdict.reason and "no model" in verdict.reason
+
+
+def test_a_summation_index_renamed_into_a_free_symbol_is_refused():
+    """block distances sums block_dist2(k, x) over x; renaming x to the free step k would
+    capture it."""
+    theorem = by_id("CONV-PD-LAG")
+    use = next(p for ob in theorem.obligations for p in ob.premises
+               if p.source == "block distances")
+    captured = lemmas.LEMMAS["block distances"].at(x=k)
+    assert captured.formula != use.formula
+    edited = _swap(theorem, "stale distance:", "block distances", captured)
+    assert _mentions(_problems(edited), "block distances", "free there")

@@ -46,7 +46,8 @@ A domain of an obligation may constrain its goal's indices and the constants onl
 of the obligation must be free to take any value of its type (all of which exist). The statement
 is covered when every premise of every obligation is justified, an obligation's goal is the
 statement itself (the concluding one), and the theorem's formal hypotheses on the constants
-(satisfiable, Z3) imply the concluding obligation's domains. An obligation without premises is
+(satisfiable, Z3, as are the records' chain formulas at one step with them) imply the
+concluding obligation's domains. An obligation without premises is
 valid for every value of its symbols, so the symbol rule does not apply to it. What the rules
 take without checking, the records' and tested lemmas' faithfulness to their words and the
 instances argued in words, is named in the theorem's notes (``RULES`` of the chain).
@@ -152,6 +153,8 @@ def _instance_problem(chain: Chain, formula: sp.Basic, premise: Premise,
     bound = {s for s in sp.sympify(formula).atoms(sp.Symbol)} - sp.sympify(formula).free_symbols
     for key, value in substitution.items():
         if key in bound and isinstance(value, sp.Symbol):
+            if value in sp.sympify(formula).free_symbols:
+                return f"the summation index {key} is renamed to {value}, which is free there"
             continue  # a summation index renamed
         if key not in free:
             return f"the instance replaces {key}, which is not an index of its source"
@@ -323,6 +326,19 @@ def _satisfiable(formulas: list[sp.Basic]) -> bool:
     return solver.check() == z3.sat
 
 
+def records_hold_together(theorem: Theorem, constants: set[sp.Symbol],
+                          records: tuple[str, ...]) -> bool:
+    """Whether the chain formulas of ``records`` and the definitions of the algorithm, at one
+    step (their indices free), and the theorem's hypotheses on the constants have a model (Z3;
+    finite sums opaque): a guard against records that contradict each other."""
+    from pipeproof.theory.assumptions import by_id
+
+    known = constants | theorem.statement.free_symbols
+    facts = [a for a in theorem.assumptions if a.free_symbols <= known]
+    facts += [formula for name in (*records, *DEFINITIONS) for formula in by_id(name).chain]
+    return _satisfiable(facts)
+
+
 def check_derivation(theorem: Theorem, constants: set[sp.Symbol],
                      records: tuple[str, ...]) -> Verdict:
     """``proved`` when the obligations of ``theorem`` derive its statement (module docstring);
@@ -338,6 +354,10 @@ def check_derivation(theorem: Theorem, constants: set[sp.Symbol],
     if not _satisfiable(context):
         return verdict(Status.UNKNOWN, "derivation",
                        reason="vacuous hypotheses: the assumptions have no model")
+    if not records_hold_together(theorem, constants, records):
+        return verdict(Status.UNKNOWN, "derivation",
+                       reason="vacuous hypotheses: the records the chain may use have no model "
+                              "at one step")
     found = derivation_problems(theorem, constants, records)
     if found:
         return verdict(Status.UNKNOWN, f"derivation: {len(found)} step(s) not justified",
@@ -349,4 +369,5 @@ def check_derivation(theorem: Theorem, constants: set[sp.Symbol],
                    "instances, induction with a fresh witness)")
 
 
-__all__ = ["METHOD", "check_derivation", "derivation_problems", "implied", "justify"]
+__all__ = ["METHOD", "check_derivation", "derivation_problems", "implied", "justify",
+           "records_hold_together"]
