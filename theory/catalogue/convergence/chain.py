@@ -30,8 +30,8 @@ m: one coordinate of the r-th window update and of m); the step that uses it sta
 identity with the vector quantities replaced by the scalars above (:func:`reduce`), in
 expectation. Each chain step assumes the previous step's conclusion; finite sums over k are
 opaque to Z3 and their recurrence is assumed as the definition of a finite sum; induction on n is
-the rule that turns the base case and step into the statement for every K. :data:`DERIVED`'s coverage
-is its derivation (``pipeproof.checks.soundness.derivation``).
+the rule that turns the base case and step into the statement for every K. The coverage of
+:data:`DERIVED` is its derivation (``pipeproof.checks.soundness.derivation``).
 
 The chains of CONV-RPD, CONV-BLOCK, CONV-PD-LAG, CONV-VAR and CONV-NOG share the sampled-block
 descent (:func:`head`: steps 1 to 4 and their lemmas) and the tail (:func:`tail`: one-step
