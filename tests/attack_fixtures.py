@@ -10,14 +10,22 @@ the unmutated package, and each depends on one guard of the proof standard:
 * ATK-TAUT: the only obligation is x = x after SymPy's rewriting: at most checked;
 * ATK-VACUOUS: obligations whose assumptions contradict: at most checked;
 * ATK-UNKNOWN: an obligation no prover decides: at most checked;
-* ATK-PREMISE: a premise typed in by hand: at most checked.
+* ATK-PREMISE: a premise typed in by hand: at most checked;
+* ATK-CHAIN-CONSTANT, ATK-CHAIN-UNLISTED, ATK-CHAIN-DOMAIN: chains covered by their derivation
+  (registered with the convergence chains' ``DERIVED`` and ``ASSUMPTIONS`` in the copy, listing
+  A2 only), whose provenance resolves but whose derivation is not justified: A2 at a constant
+  (f* replaced by f* + F0), A4 (not listed), and an earlier goal outside its domain (proved for
+  k >= 1, used at k = 0): at most unknown.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
+from pipeproof.theory import convergence as cv
 from pipeproof.theory.catalogue.common import claim, eq
+from pipeproof.theory.catalogue.convergence import chain as chain_module
+from pipeproof.theory.catalogue.convergence.premises import assumed, derive, earlier
 from pipeproof.theory.symbols import M, S, domain
 from pipeproof.theory.theorem import Grid, Obligation, TableCheck, Theorem
 
@@ -90,5 +98,40 @@ def premise() -> Theorem:
                     expected="checked")
 
 
-THEOREMS = (split, even, mod4, gap, tautology, vacuous, unknown, premise)
+def _chain(theorem_id: str, statement: sp.Basic, *obligations: Obligation) -> Theorem:
+    return Theorem(id=theorem_id, title=theorem_id.lower(), statement=statement,
+                   hypotheses=("A2",), source="[D]", obligations=obligations,
+                   assumptions=(cv.K >= 1, cv.F0 > 0), expected="unknown")
+
+
+def chain_constant() -> Theorem:
+    """f(K) >= f* + F0 from A2 at the instance f* -> f* + F0 (a constant, not an index)."""
+    raised = cv.f(cv.K) >= cv.f_star + cv.F0
+    return _chain("ATK-CHAIN-CONSTANT", raised, derive(
+        "A2 at a constant", raised,
+        assumed("A2", cv.f(cv.k) >= cv.f_star, {cv.k: cv.K, cv.f_star: cv.f_star + cv.F0})))
+
+
+def chain_unlisted() -> Theorem:
+    """E||g^K||^2 <= G^2 from A4, which the theorem does not list."""
+    bounded = cv.sample2.xreplace({cv.k: cv.K}) <= cv.G**2
+    return _chain("ATK-CHAIN-UNLISTED", bounded, derive(
+        "A4 at step K", bounded, assumed("A4", cv.sample2 <= cv.G**2, {cv.k: cv.K})))
+
+
+def chain_domain() -> Theorem:
+    """f(0) >= f* from a goal proved for k >= 1 only."""
+    later = derive("A2 after the first step", cv.f(cv.k) >= cv.f_star,
+                   assumed("A2", cv.f(cv.k) >= cv.f_star), domains=(cv.k >= 1,))
+    first = cv.f(0) >= cv.f_star
+    return _chain("ATK-CHAIN-DOMAIN", first, later,
+                  derive("the first step", first, earlier(later, {cv.k: sp.Integer(0)})))
+
+
+CHAINS = ("ATK-CHAIN-CONSTANT", "ATK-CHAIN-UNLISTED", "ATK-CHAIN-DOMAIN")
+chain_module.DERIVED = (*chain_module.DERIVED, *CHAINS)
+chain_module.ASSUMPTIONS.update({theorem_id: ("A2",) for theorem_id in CHAINS})
+
+THEOREMS = (split, even, mod4, gap, tautology, vacuous, unknown, premise, chain_constant,
+            chain_unlisted, chain_domain)
 IDS = tuple(build().id for build in THEOREMS)

@@ -27,12 +27,8 @@ from pipeproof.theory.convergence import G, K, L, S, delta, dist2, gamma, k, win
 from pipeproof.theory.theorem import Obligation, Premise, Theorem
 
 IDS = ("CONV-RPD", "CONV-TUNED", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")
-DERIVED = IDS[:-1]
-"""The theorems whose premises are all derived; CONV-NOG's staleness step and window sums still
-state theirs."""
-NOT_DERIVED = pytest.param("CONV-NOG", marks=pytest.mark.xfail(
-    strict=True, reason="CONV-NOG's staleness step, step-size absorption and window sums state "
-    "their premises (window_stale2, T and their recurrences) without provenance"))
+DERIVED = IDS
+"""The theorems whose premises are all derived."""
 
 
 def _obligation(theorem: Theorem, prefix: str) -> Obligation:
@@ -69,7 +65,7 @@ def _proved(obligation: Obligation) -> bool:
     return prove_smt(obligation).status is Status.PROVED
 
 
-@pytest.mark.parametrize("theorem_id", (*DERIVED, NOT_DERIVED))
+@pytest.mark.parametrize("theorem_id", DERIVED)
 def test_every_premise_has_provenance(theorem_id):
     theorem = by_id(theorem_id)
     assert check_provenance(theorem).status is Status.PROVED, problems(theorem)[:3]
@@ -105,12 +101,10 @@ def test_the_tuned_statement_is_covered():
     assert verdict.seconds < 10
 
 
-@pytest.mark.xfail(strict=True, reason="the chains use their assumption records and lemmas at "
-                   "every step k and conclude by induction; the coverage check reads an "
-                   "obligation's premises as hypotheses of that obligation and has no induction "
-                   "rule, so it cannot chain them to the averaged bound")
 def test_the_variance_chain_is_covered():
-    assert check_coverage(by_id("CONV-VAR")).status is Status.PROVED
+    """Covered by its derivation (tests/test_derivation.py attacks it)."""
+    verdict = check_coverage(by_id("CONV-VAR"))
+    assert verdict.status is Status.PROVED, verdict.reason
 
 
 # CONV-RPD: the stale distance (issue: window_g2 <= delta G^2 weakened to <= G^2).

@@ -50,15 +50,20 @@ from pipeproof.theory.convergence import (
     gamma,
     grad_gap2,
     k,
+    longest_delay,
+    mean_inner,
+    mean_sq,
     missed_sum,
     read_lag,
     sample2,
     sampled_inner,
+    shifted_recurrence,
     sigma,
     step2,
     step_inner,
     update2,
     window2,
+    window_definition,
     window_g2,
     window_n,
     window_sum,
@@ -79,6 +84,7 @@ second_moment = sp.Symbol("second_moment", nonnegative=True)  # E_xi ||g_s(z; xi
 block_variance = sp.Function("sigma_s", positive=True)  # sigma_s for block s
 read_delay = sp.Symbol("d_j", integer=True)  # delay of one block in one read
 _block = sp.Symbol("s", integer=True, nonnegative=True)
+any_step = sp.Symbol("u", integer=True)  # a step, negative before the first one
 
 
 @dataclass(frozen=True)
@@ -186,9 +192,10 @@ A4 = Assumption(
     "A4", "bounded block second moment",
     "E_xi ||g_s(z; xi)||^2 <= G^2 for every block s and point z",
     second_moment <= G**2, ("max_block_grad_norm", "G"), bounded_moment,
-    chain=(sample2 <= G**2, update2(k) <= G**2, block_update2(block, back) <= G**2))
+    chain=(sample2 <= G**2, update2(any_step) <= G**2, block_update2(block, back) <= G**2))
 """In the chains: E||g^k||^2 <= G^2 for the sampled block's gradient at the stale point (A4 at
-(s, z^k), averaged by the tower property), at every step k."""
+(s, z^k), averaged by the tower property), at every step k; E||g^t||^2 <= G^2 for every integer t
+(g^t = 0 before the first step); and the same for every update of every block."""
 A3_VARIANCE = Assumption(
     "A3'", "bounded block variances",
     "E_xi ||g_s(z; xi) - grad_s f(z)||^2 <= sigma_s^2 for every s and z, with "
@@ -204,8 +211,9 @@ DELAYS = Assumption(
     (read_delay >= 0) & (read_delay <= delta),
     ("min_delay_observed", "max_delay_observed", "delta", "uniform_blocks",
      "independent_delays"), bounded_delays,
-    chain=(read_delay <= delta,))
-"""In the chains: the delay d_j of the block read longest ago is at most delta."""
+    chain=(longest_delay <= delta,))
+"""In the chains: the delay d_j of the block step k read longest ago, oldest_delay(k), is at most
+delta."""
 
 ALL = (A1, A2, A3, A4, A3_VARIANCE, DELAYS)
 """Every assumption, in catalogue order."""
@@ -240,19 +248,27 @@ UPDATE_RULE = AlgorithmDefinition(
     "RPD", "the update rule",
     "x^{k+1} = x^k - gamma U_s g^k: only block s moves, by -gamma g^k with g^k = g_s(z^k; xi), "
     "so <grad f(x^k), x^{k+1} - x^k> = -gamma <grad_s f(x^k), g^k> and "
-    "||x^{k+1} - x^k||^2 = gamma^2 ||g^k||^2",
-    (sp.Eq(step_inner, -gamma * sampled_inner), sp.Eq(step2, gamma**2 * sample2)))
+    "||x^{k+1} - x^k||^2 = gamma^2 ||g^k||^2; g^k is the update of step k, E||g^k||^2 = "
+    "update2(k), and there is no update before step 0",
+    (sp.Eq(step_inner, -gamma * sampled_inner), sp.Eq(step2, gamma**2 * sample2),
+     sp.Eq(update2(k), sample2), sp.Implies(any_step < 0, sp.Eq(update2(any_step), 0))))
 STALE_POINT = AlgorithmDefinition(
     "STALE", "the stale point",
     "z^k = (x_1^{k - d_1}, ..., x_S^{k - d_S}), so x^k - z^k = sum_t v_t over the window_n = "
     "max_j d_j updates before step k, block j of v_t being gamma g^t if update t hit block j "
-    "within block j's delay and 0 otherwise: ||v_t|| <= gamma ||g^t||",
-    (sp.Eq(window_n, read_delay), window2 <= gamma**2 * window_g2,
+    "within block j's delay and 0 otherwise: ||v_t|| <= gamma ||g^t||; over the delta steps "
+    "before k (v_t = 0 for t < 0), m = (x^k - z^k)/delta is their mean, so "
+    "E<x^k - z^k, m> = E||x^k - z^k||^2/delta and E||m||^2 = E||x^k - z^k||^2/delta^2; "
+    "window_stale2(k) = sum_{d=1}^{delta} e(k - d) and T(d, n) = sum_{x<n} e(x - d), with "
+    "e(t) = E||grad f(z^t)||^2 for t >= 0 and 0 before",
+    (sp.Eq(window_n, longest_delay), window2 <= gamma**2 * window_g2,
      sp.Eq(window_g2, window_sum(window_n)),
-     sp.Eq(block_window2(block), gamma**2 * missed_sum(read_lag(block), block))))
-"""window2 = sum_t E||v_t||^2 and window_g2 = sum_t E||g^t||^2 over the window; block j's
-block_window2 = sum ||v_t||^2 = gamma^2 sum ||g_j||^2 over the updates of block j its read
-misses."""
+     sp.Eq(block_window2(block), gamma**2 * missed_sum(read_lag(block), block)),
+     sp.Eq(dist2(k), delta * mean_inner), sp.Eq(dist2(k), delta**2 * mean_sq),
+     window_definition(), *shifted_recurrence()))
+"""At every step k: window_n(k) = oldest_delay(k); window2 = sum_t E||v_t||^2 and
+window_g2 = sum_t E||g^t||^2 over the window; block j's block_window2 = sum ||v_t||^2 =
+gamma^2 sum ||g_j||^2 over the updates of block j its read misses."""
 ALGORITHM = (UPDATE_RULE, STALE_POINT)
 """The definitions of the algorithm, as records."""
 

@@ -184,8 +184,11 @@ def no_moment_conditions(step_size: sp.Expr = gamma) -> tuple[sp.Basic, sp.Basic
     return 2 * L * step_size <= 1, 2 * L**2 * step_size**2 * delta**2 <= S
 
 
-# The scalar quantities of the proof chains (catalogue section 3). Every quantity of step k is an
-# expectation, written as a real symbol or a function of k; the assumption records
+# The scalar quantities of the proof chains (catalogue section 3). Every quantity of a step is an
+# expectation written as a function of the step's index (f(k), sample2(k), block_cross(k, s), ...),
+# so that a fact at step k and a fact at step K are never conflated; the names below without an
+# argument are those functions applied at the step k. Only the run's constants (gamma, L, G, F0,
+# sigma, K, delta, S, f*) are plain symbols. The assumption records
 # (:mod:`pipeproof.theory.assumptions`) and the lemmas (:mod:`pipeproof.theory.lemmas`) state their
 # facts in them.
 
@@ -194,27 +197,104 @@ grad2 = sp.Function("grad2", nonnegative=True)  # E||grad f(x^k)||^2
 stale2 = sp.Function("stale2", nonnegative=True)  # E||grad f(z^k)||^2
 dist2 = sp.Function("dist2", nonnegative=True)  # E||x^k - z^k||^2
 update2 = sp.Function("update2", nonnegative=True)  # E||g^t||^2, the update of step t (0 if t < 0)
-block_cross = sp.Function("block_cross")  # E<grad_s f(x^k), grad_s f(z^k)>
-block_stale2 = sp.Function("block_stale2", nonnegative=True)  # E||grad_s f(z^k)||^2
 block_var = sp.Function("sigma_s2", nonnegative=True)  # sigma_s^2
+STEP_QUANTITIES = {
+    "step_inner": "E<grad f(x^k), x^{k+1} - x^k>",
+    "step2": "E||x^{k+1} - x^k||^2",
+    "sampled_inner": "E<grad_s f(x^k), g^k>, g^k = g_s(z^k; xi) the sampled block gradient",
+    "sample2": "E||g^k||^2",
+    "cross": "E<grad f(x^k), grad f(z^k)>",
+    "grad_gap2": "E||grad f(x^k) - grad f(z^k)||^2",
+    "window2": "sum over the delay window of step k of E||v_t||^2",
+    "window_g2": "sum over the delay window of step k of E||g^t||^2",
+    "window_var": "sum over the window of E||v_t - m||^2, m = (x^k - z^k)/delta",
+    "mean_inner": "E<x^k - z^k, m>",
+    "mean_sq": "E||m||^2",
+}
+"""The real quantities of step k, each a function of k, by name."""
+STEP_FUNCTIONS = {name: sp.Function(name, real=True) for name in STEP_QUANTITIES}
+STEP_FUNCTIONS["window_var"] = sp.Function("window_var", nonnegative=True)  # a sum of squares
+"""The functions of :data:`STEP_QUANTITIES`."""
 (step_inner, step2, sampled_inner, sample2, cross, grad_gap2, window2, window_g2, window_var,
- mean_inner, mean_sq) = sp.symbols(
-    "step_inner step2 sampled_inner sample2 cross grad_gap2 window2 window_g2 window_var "
-    "mean_inner mean_sq", real=True)
-window_n = sp.Symbol("window_n", integer=True, nonnegative=True)  # updates in the delay window
+ mean_inner, mean_sq) = (STEP_FUNCTIONS[name](k) for name in STEP_QUANTITIES)
+window_count = sp.Function("window_n", integer=True, nonnegative=True)
+window_n = window_count(k)  # updates in the delay window of step k
+oldest_delay = sp.Function("oldest_delay", integer=True, nonnegative=True)
+longest_delay = oldest_delay(k)  # the delay d_j of the block step k read longest ago
 block = sp.Symbol("b", integer=True, nonnegative=True)  # block index
 back = sp.Symbol("t", integer=True, nonnegative=True)  # position in the window, counted back
-
-
-def window_sum(length: sp.Expr, step: sp.Expr = k) -> sp.Expr:
-    """sum_{t<length} E||g^{step-1-t}||^2: the second moments of the last ``length`` updates."""
-    return sp.Sum(update2(step - 1 - back), (back, 0, length - 1))
-block_dist2 = sp.Function("block_dist2", nonnegative=True)  # E||x_j^k - z_j^k||^2
-block_window2 = sp.Function("block_window2", nonnegative=True)  # sum of E||v_t||^2 on block j
-block_update2 = sp.Function("block_update2", nonnegative=True)  # E||g_j||^2, t-th last update
+window_lag = sp.Symbol("d", integer=True, positive=True)  # lag of a window update, 1..length
+BLOCK_CROSS = sp.Function("block_cross")  # (k, s): E<grad_s f(x^k), grad_s f(z^k)>
+BLOCK_STALE2 = sp.Function("block_stale2", nonnegative=True)  # (k, s): E||grad_s f(z^k)||^2
+BLOCK_DIST2 = sp.Function("block_dist2", nonnegative=True)  # (k, j): E||x_j^k - z_j^k||^2
+BLOCK_WINDOW2 = sp.Function("block_window2", nonnegative=True)  # (k, j): sum E||v_t||^2 on j
+BLOCK_UPDATE2 = sp.Function("block_update2", nonnegative=True)  # (k, j, t): E||g_j||^2, t-th last
 read_lag = sp.Function("mixed_lag", integer=True, nonnegative=True)  # versions a read misses
 
 
-def missed_sum(length: sp.Expr, read: sp.Expr = j) -> sp.Expr:
+def block_cross(index: sp.Expr, step: sp.Expr = k) -> sp.Expr:
+    """E<grad_s f(x^step), grad_s f(z^step)> for the block s = ``index``."""
+    return BLOCK_CROSS(step, index)
+
+
+def block_stale2(index: sp.Expr, step: sp.Expr = k) -> sp.Expr:
+    """E||grad_s f(z^step)||^2 for the block s = ``index``."""
+    return BLOCK_STALE2(step, index)
+
+
+def block_dist2(index: sp.Expr, step: sp.Expr = k) -> sp.Expr:
+    """E||x_j^step - z_j^step||^2 for the block j = ``index``."""
+    return BLOCK_DIST2(step, index)
+
+
+def block_window2(index: sp.Expr, step: sp.Expr = k) -> sp.Expr:
+    """sum of E||v_t||^2 on block j = ``index`` over the updates its read at ``step`` misses."""
+    return BLOCK_WINDOW2(step, index)
+
+
+def block_update2(index: sp.Expr, position: sp.Expr, step: sp.Expr = k) -> sp.Expr:
+    """E||g_j||^2 of the ``position``-th last update of block j = ``index`` before ``step``."""
+    return BLOCK_UPDATE2(step, index, position)
+
+
+def window_sum(length: sp.Expr, step: sp.Expr = k) -> sp.Expr:
+    """sum_{d=1}^{length} E||g^{step-d}||^2: the second moments of the last ``length`` updates."""
+    return sp.Sum(update2(step - window_lag), (window_lag, 1, length))
+
+
+def missed_sum(length: sp.Expr, read: sp.Expr = j, step: sp.Expr = k) -> sp.Expr:
     """sum_{t<length} E||g_j||^2 over the last ``length`` updates of block ``read``."""
-    return sp.Sum(block_update2(read, back), (back, 0, length - 1))
+    return sp.Sum(block_update2(read, back, step), (back, 0, length - 1))
+
+
+# The stale gradients of the delay window (CONV-NOG; catalogue.convergence.windows).
+
+window_stale2 = sp.Function("window_stale2", nonnegative=True)
+"""window_stale2(k) = sum_{d=1}^{delta} e(k - d): the stale gradients of step k's window."""
+shifted_stale2 = sp.Function("T")
+"""T(d, n) = sum_{x<n} e(x - d): the partial sums of the stale gradients lagged by d."""
+lag = window_lag  # lag k - t of a window step
+steps = sp.Symbol("n", integer=True, nonnegative=True)  # steps summed
+
+
+def lagged(index: sp.Expr, delay: sp.Expr) -> sp.Expr:
+    """e(index - delay): E||grad f(z^{index - delay})||^2, and 0 before the first step."""
+    return sp.Piecewise((stale2(index - delay), index >= delay), (0, True))
+
+
+def lag_sum(term, lags: sp.Expr) -> sp.Expr:
+    """sum_{d=1}^{lags} term(d)."""
+    return sp.Sum(term(lag), (lag, 1, lags))
+
+
+def window_definition(index: sp.Expr = k) -> sp.Basic:
+    """window_stale2(index) = sum_{d=1}^{delta} e(index - d)."""
+    return sp.Eq(window_stale2(index), lag_sum(lambda d: lagged(index, d), delta))
+
+
+def shifted_recurrence(delay: sp.Expr = lag, count: sp.Expr = steps) -> tuple[sp.Basic, ...]:
+    """T(delay, 0) = 0 and T(delay, count + 1) = T(delay, count) + e(count - delay): the
+    definition of T by the recurrence of its finite sum."""
+    return (sp.Eq(shifted_stale2(delay, 0), 0),
+            sp.Eq(shifted_stale2(delay, count + 1),
+                  shifted_stale2(delay, count) + lagged(count, delay)))

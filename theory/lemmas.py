@@ -69,6 +69,10 @@ class Lemma:
         assumes: ids of the assumption records the lemma needs (``pipeproof.theory.assumptions``).
         test: for a tested lemma, the test (in ``tests/test_lemmas.py``) that checks it on
             random instances.
+        use: how a chain may instantiate it (``pipeproof.checks.soundness.derivation``):
+            "step" (a fact at every step: only its integer indices are replaced), "identity" (a
+            proved identity, likewise), "schema" (a fact about vectors: its schematic atoms are
+            replaced by named quantities), "recurrence" or "induction".
     """
 
     name: str
@@ -77,6 +81,7 @@ class Lemma:
     status: str
     assumes: tuple[str, ...] = ()
     test: str = ""
+    use: str = "step"
 
     def obligation(self) -> Obligation:
         """The symbolic obligation that proves a ``proved`` lemma.
@@ -122,6 +127,11 @@ VARIANCES = sp.Eq(sp.Sum((block_stale2(block) + block_var(block)) / S, (block, 0
 """The mean over a uniform block of ||grad_s f(z)||^2 + sigma_s^2, split into its two sums."""
 COINCIDE = sp.Eq(sp.Sum(1 / S**2, (block, 0, S - 1)), 1 / S)
 """Two independent uniform blocks coincide with probability sum_s 1/S^2 = 1/S."""
+m_ = sp.Symbol("m", real=True)  # one coordinate of the window's mean
+WINDOW_VARIANCE = sp.Eq(sp.Sum((v_[r] - m_) ** 2, (r, 1, delta)),
+                        sp.Sum(v_[r] ** 2, (r, 1, delta)) - 2 * sp.Sum(m_ * v_[r], (r, 1, delta))
+                        + delta * m_**2)
+"""sum_r (v_r - m)^2 = sum_r v_r^2 - 2 sum_r m v_r + delta m^2, one coordinate of delta vectors."""
 RECURRENCE = sp.Eq(sp.Sum(term(x), (x, lower, upper)),
                    sp.Sum(term(x), (x, lower, upper - 1)) + term(upper), evaluate=False)
 """sum_{x=lower}^{upper} term(x) = sum_{x=lower}^{upper-1} term(x) + term(upper)."""
@@ -161,7 +171,7 @@ LEMMAS: dict[str, Lemma] = _lemmas(
           ("A3", "A3'", "DELAY"), "test_variance_decomposition_on_random_distributions"),
     Lemma("cauchy-schwarz", "Cauchy-Schwarz (Jensen) for a finite sum: ||sum_{t<n} v_t||^2 <= "
           "n sum_{t<n} ||v_t||^2, in expectation", norm2_sum <= count * sum_norm2, "tested", (),
-          "test_cauchy_schwarz_for_finite_sums"),
+          "test_cauchy_schwarz_for_finite_sums", "schema"),
     Lemma("block counting", "the stale distance counted by blocks: with the delta window "
           "updates v_t = gamma U_{s_t} g^t (or 0) at independent uniform blocks s_t and "
           "E||g^t||^2 <= G^2, E||x^k - z^k||^2 <= gamma^2 G^2 (delta + delta (delta - 1) "
@@ -170,20 +180,24 @@ LEMMAS: dict[str, Lemma] = _lemmas(
           dist2(k) <= gamma**2 * G**2 * (delta + delta * (delta - 1) * COINCIDE.lhs), "tested",
           ("A4", "DELAY"), "test_block_counting_on_random_block_sequences"),
     Lemma("polarization", "polarization in R^n: ||a - b||^2 = ||a||^2 + ||b||^2 - 2<a, b>",
-          POLARIZATION, "proved"),
+          POLARIZATION, "proved", use="schema"),
     Lemma("uniform block", "the mean over a uniform block: E_s c_s = sum_s c_s/S = "
-          "(1/S) sum_s c_s", SAMPLING, "proved"),
+          "(1/S) sum_s c_s", SAMPLING, "proved", use="identity"),
+    Lemma("window variance", "the spread of delta vectors about m, per coordinate: "
+          "sum_r (v_r - m)^2 = sum_r v_r^2 - 2 sum_r m v_r + delta m^2", WINDOW_VARIANCE,
+          "proved", use="schema"),
     Lemma("variance split", "sum_s (b_s + v_s)/S = (sum_s b_s + sum_s v_s)/S", VARIANCES,
-          "proved"),
+          "proved", use="identity"),
     Lemma("coincidence", "two independent uniform blocks coincide with probability "
-          "sum_s 1/S^2 = 1/S", COINCIDE, "proved"),
+          "sum_s 1/S^2 = 1/S", COINCIDE, "proved", use="identity"),
     Lemma("recurrence", "a finite sum is its recurrence: sum_{x=a}^{n} t(x) = "
           "sum_{x=a}^{n-1} t(x) + t(n) (for every integer n, with Karr's convention for "
-          "reversed limits)", RECURRENCE, "tested", (), "test_recurrence_of_finite_sums"),
+          "reversed limits)", RECURRENCE, "tested", (), "test_recurrence_of_finite_sums",
+          "recurrence"),
     Lemma("induction", "induction on N >= 0 (least number principle): if P(0) and not P(N), "
           "then P(W) and not P(W + 1) at some 0 <= W < N, W the last index before P first "
           "fails; W is fresh in every use", INDUCTION, "tested", (),
-          "test_induction_witness_on_random_predicates"),
+          "test_induction_witness_on_random_predicates", "induction"),
 )
 """The lemma library, by name."""
 
@@ -234,5 +248,5 @@ def proved_obligations(*names: str) -> tuple[Obligation, ...]:
     return tuple(LEMMAS[name].obligation() for name in names)
 
 
-__all__ = ["INDUCTION", "LEMMAS", "RECURRENCE", "Lemma", "consistent", "induction",
-           "proved_obligations", "recurrence"]
+__all__ = ["INDUCTION", "LEMMAS", "RECURRENCE", "WINDOW_VARIANCE", "Lemma", "consistent",
+           "induction", "proved_obligations", "recurrence"]

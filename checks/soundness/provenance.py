@@ -62,13 +62,18 @@ def _is_index_range(formula: sp.Basic) -> bool:
     return formula in known
 
 
-def _instance(formula: sp.Basic, premise: Premise) -> sp.Basic:
+def _instance(formula: sp.Basic, premise: Premise) -> sp.Basic | None:
+    """``formula`` at the premise's instance; None where the substitution does not apply (it
+    would put an expression for a summation index)."""
     substitution = dict(premise.instance)
-    return sp.sympify(formula).xreplace(substitution) if substitution else sp.sympify(formula)
+    try:
+        return sp.sympify(formula).xreplace(substitution) if substitution else sp.sympify(formula)
+    except (TypeError, ValueError):
+        return None
 
 
-def _same(candidate: sp.Basic, formula: sp.Basic) -> bool:
-    return sp.sympify(candidate) == sp.sympify(formula)
+def _same(candidate: sp.Basic | None, formula: sp.Basic) -> bool:
+    return candidate is not None and sp.sympify(candidate) == sp.sympify(formula)
 
 
 def _resolve_goal(theorem: Theorem, index: int, premise: Premise) -> str | None:

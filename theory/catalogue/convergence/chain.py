@@ -1,7 +1,8 @@
 """The proof chains of catalogue section 3: quantities, shared steps, lemmas and rules.
 
 The proofs are chains of scalar obligations. Every quantity of step k is an expectation written
-as a real symbol or a function of k (norms and inner products of vectors reduced to scalars):
+as a function of the step index, applied at k below (norms and inner products of vectors reduced
+to scalars); only the run's constants (:data:`CONSTANTS`) are plain symbols:
 
 =====================  =======================================================================
 f(k)                   E f(x^k)
@@ -29,7 +30,8 @@ m: one coordinate of the r-th window update and of m); the step that uses it sta
 identity with the vector quantities replaced by the scalars above (:func:`reduce`), in
 expectation. Each chain step assumes the previous step's conclusion; finite sums over k are
 opaque to Z3 and their recurrence is assumed as the definition of a finite sum; induction on n is
-the rule that turns the base case and step into the statement for every K.
+the rule that turns the base case and step into the statement for every K. The coverage of
+:data:`DERIVED` is its derivation (``pipeproof.checks.soundness.derivation``).
 
 The chains of CONV-RPD, CONV-BLOCK, CONV-PD-LAG, CONV-VAR and CONV-NOG share the sampled-block
 descent (:func:`head`: steps 1 to 4 and their lemmas) and the tail (:func:`tail`: one-step
@@ -89,10 +91,16 @@ D = sp.Symbol("D", nonnegative=True)  # window constant: E||x - z||^2 <= gamma^2
 HYPOTHESES = ("A1", "A2", "A3", "A4", "DELAY")
 ASSUMPTIONS = {
     "CONV-RPD": HYPOTHESES, "CONV-TUNED": HYPOTHESES, "CONV-BLOCK": HYPOTHESES,
-    "CONV-PD-LAG": ("A1", "A2", "A3", "A4"), "CONV-VAR": ("A1", "A2", "A3", "A3'", "A4", "DELAY"),
+    "CONV-PD-LAG": ("A1", "A2", "A3", "A4", "DELAY"),
+    "CONV-VAR": ("A1", "A2", "A3", "A3'", "A4", "DELAY"),
     "CONV-NOG": ("A1", "A2", "A3", "A3'", "DELAY"),
 }
 """The assumptions (ids of :mod:`pipeproof.theory.assumptions`) each theorem lists."""
+DERIVED = ("CONV-RPD", "CONV-BLOCK", "CONV-PD-LAG", "CONV-VAR", "CONV-NOG")
+"""The theorems whose coverage is their chain's derivation
+(``pipeproof.checks.soundness.derivation``)."""
+CONSTANTS = frozenset((gamma, L, G, F0, cv.sigma, K, delta, S, f_star, D))
+"""The constants of a run: every other symbol of a chain is an integer index."""
 CONDITIONS = {"CONV-VAR": (cv.variance_condition(),), "CONV-NOG": cv.no_moment_conditions()}
 """Step-size conditions, as relations in gamma, L, S, delta; a run that breaks one is outside the
 theorem."""
@@ -117,6 +125,9 @@ RULES: dict[str, str] = {
                   "only by these equations)",
     "induction": "induction on a natural number: a proved base case and step give the "
                  "statement for every value, used at n = K (or S, or delta)",
+    "instance": "a lemma about vectors (Cauchy-Schwarz over a window, polarization in "
+                "coordinates) holds at the quantities a step names: that they are the norms and "
+                "inner products the lemma speaks of is argued in the step's words",
 }
 """The reasoning the chains use without checking it, by name (see :func:`unchecked`)."""
 
@@ -140,6 +151,9 @@ def unchecked(*rules: str, argued: tuple[str, ...] = ()) -> str:
 
 CHAIN_RULES = ("descent", "algorithm", "conditioning", "expectation", "recurrence", "induction")
 """The rules of the shared chain: the head (steps 1 to 4) and the tail (telescoping)."""
+DERIVED_RULES = (*CHAIN_RULES[:4], "exchange", "instance", *CHAIN_RULES[4:])
+"""The rules of a chain whose coverage is its derivation: the shared chain's, the exchange of a
+coordinate identity's sums, and the instances of lemmas about vectors."""
 
 
 def hypotheses(theorem_id: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -284,6 +298,22 @@ def induction(name: str, termwise: Obligation, left, right, index: sp.Symbol):
     return proof, summed, conclude
 
 
+def by_induction(name: str, predicate, index: sp.Symbol, *premises: Premise,
+                 domains: tuple = ()) -> tuple[Obligation, object]:
+    """P(0) and P(index) implies P(index + 1), from ``premises``; and a function giving the
+    obligation that concludes P(at) by the lemma induction (its witness W fresh)."""
+    proof = derive(f"{name}, induction on {index}: base {index} = 0 and step {index} to "
+                   f"{index} + 1", sp.And(predicate(sp.Integer(0)),
+                                          sp.Implies(predicate(index), predicate(index + 1))),
+                   *premises, domains=domains)
+
+    def conclude(at, label):
+        return derive(f"{name} at {index} = {label} (lemma induction)", predicate(at),
+                      earlier(proof, {index: witness}), induction_lemma(predicate, at))
+
+    return proof, conclude
+
+
 def tail(previous: Obligation, constant: sp.Expr, bound: sp.Expr, left=grad2,
          premises: tuple[Premise, ...] = (), reason: str = "") -> tuple[Obligation, ...]:
     """From ``(gamma/2S) left(k) <= f(k) - f(k+1) + (gamma/2S) constant`` to the averaged bound.
@@ -318,6 +348,9 @@ __all__ = [
     "CHAIN_RULES",
     "CONDITIONS",
     "CONSTANT",
+    "CONSTANTS",
+    "DERIVED",
+    "DERIVED_RULES",
     "HYPOTHESES",
     "POLARIZATION",
     "POLARIZATION_SCALARS",
@@ -330,6 +363,7 @@ __all__ = [
     "block_cross",
     "block_stale2",
     "block_var",
+    "by_induction",
     "cross",
     "descent",
     "dist2",

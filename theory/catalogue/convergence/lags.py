@@ -20,7 +20,6 @@ from pipeproof.theory.catalogue.common import BOTH
 from pipeproof.theory.catalogue.convergence.chain import D, stale_descent
 from pipeproof.theory.catalogue.convergence.premises import (
     assumed,
-    cited,
     derive,
     earlier,
     hypothesis,
@@ -39,8 +38,9 @@ LAGS = sp.And(sp.Eq(sp.Function("lag")(sp.Symbol("s", integer=True, nonnegative=
               sp.Eq(STATED_LAG, S - sp.floor(j / 2) - 1))
 """The lags STL-PD-LAG proves for PipeDream: the own lag of stage s and the mixed lag of block
 j; CONV-PD-LAG takes them as its hypothesis (PipeDream's lag profile)."""
-LAG_PROFILE = LAGS.xreplace({STATED_LAG: read_lag(j)})
-"""CONV-PD-LAG's hypothesis on the reads, with mixed_lag(j) the read lag of block j."""
+LAG_PROFILE = sp.Eq(read_lag(j), S - sp.floor(j / 2) - 1)
+"""CONV-PD-LAG's hypothesis on the reads: the mixed lag of STL-PD-LAG (:data:`LAGS`), with
+mixed_lag(j) the read lag of block j, for every block 0 <= j <= S - 1."""
 
 
 def profile(index: sp.Expr) -> sp.Expr:
@@ -118,7 +118,7 @@ def summed(block_bound: Obligation) -> tuple[Obligation, ...]:
     return blocks, all_blocks, closed_step, closed, closed_at, value
 
 
-def staleness(head_goal: sp.Basic) -> tuple[Obligation, ...]:
+def staleness(head_step: Obligation) -> tuple[Obligation, ...]:
     """Every obligation of the staleness step, the last one's goal the descent with
     gamma^2 G^2 Lambda(S)."""
     lam = cv.pd_lag_sum()
@@ -133,7 +133,7 @@ def staleness(head_goal: sp.Basic) -> tuple[Obligation, ...]:
         earlier(value))
     stale = derive(
         "staleness: E||x^k - z^k||^2 <= gamma^2 G^2 D with D = Lambda(S) (stale distance), "
-        "after CONV-RPD's step 4", stale_descent(D), cited("CONV-RPD", head_goal),
+        "after step 4 (CONV-RPD's)", stale_descent(D), earlier(head_step),
         earlier(distance), hypothesis(sp.Eq(D, lam)))
     return (*block_steps, *summed_steps, distance, stale)
 

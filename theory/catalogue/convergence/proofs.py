@@ -51,5 +51,14 @@ COVERAGE_GAP = ("Status confirmed, not proved: every obligation of the chain is 
                 "uses facts at every step k (assumption records, lemmas, the recurrence of "
                 "finite sums) and an induction rule that it cannot quantify over. ")
 """The first sentence of the notes of the chain theorems whose coverage is not proved."""
+DERIVATION = ("Coverage by derivation (pipeproof.checks.soundness.derivation): the last "
+              "obligation concludes the statement, and every premise of every obligation is a "
+              "chain formula of an assumption record the theorem lists or of a definition of the "
+              "algorithm, a lemma, or the goal of an earlier obligation, each at an instance that "
+              "replaces only integer indices (never a constant) inside their domains, a formal "
+              "hypothesis, or an induction with a fresh witness; every quantity of a step is a "
+              "function of the step index. ")
+"""The first sentence of the notes of the chain theorems covered by their derivation."""
 
-__all__ = ["COVERAGE_GAP", "DOMAINS", "formal_hypotheses", "lemma_notes", "used_lemmas"]
+__all__ = ["COVERAGE_GAP", "DERIVATION", "DOMAINS", "formal_hypotheses", "lemma_notes",
+           "used_lemmas"]
