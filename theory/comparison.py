@@ -23,10 +23,11 @@ Bounds. Every guarantee used here has the three-term form
 
 Time to epsilon with the step size optimised. With phi(gamma) = gamma (eps - B gamma - C gamma^2),
 the bound is <= eps exactly when K phi(gamma) >= A, so the fewest iterations are
-K*(eps) = A/max_{0 < gamma <= cap} phi(gamma). phi is concave on gamma > 0 and its stationary point
-is gamma_c = 2 eps/(2B + sqrt(4B^2 + 12 C eps)) (the positive root of eps = 2 B gamma + 3 C gamma^2),
-so the maximiser is gamma* = min(gamma_c, cap), and T(eps) = tau K*(eps) slots (PipeDream's
-one-time fill (S - 1)(t_F + t_B) is left out: it does not recur).
+K*(eps) = A/max_{0 < gamma <= cap} phi(gamma). phi is concave on gamma > 0 and its stationary
+point is gamma_c = 2 eps/(2B + sqrt(4B^2 + 12 C eps)) (the positive root of
+eps = 2 B gamma + 3 C gamma^2), so the maximiser is gamma* = min(gamma_c, cap), and
+T(eps) = tau K*(eps) slots (PipeDream's one-time fill (S - 1)(t_F + t_B) is left out: it does
+not recur).
 
 Regimes (CMP-EPS, R = S):
 * noise-dominated (eps -> 0, sigma > 0): K* -> 4 A B/eps^2 and T_LSGD/T_PD -> beta: PipeDream's
@@ -42,12 +43,13 @@ Regimes (CMP-EPS, R = S):
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 import sympy as sp
 
-from pipeproof.theory.convergence import F0, G, K, L, S, epsilon, sigma
+from pipeproof.theory.convergence import F0, K, L, S, epsilon, sigma
 from pipeproof.theory.parameters import ParameterError
 from pipeproof.theory.symbols import H, R, t_B, t_F
 
@@ -233,7 +235,7 @@ def crossover_eps(pd: Guarantee, lsgd: Guarantee, low: float = 1e-12, high: floa
     _positive(low=low, high=high)
     grid = [low * (high / low) ** (i / (points - 1)) for i in range(points)]
     found = []
-    for left, right in zip(grid, grid[1:], strict=False):
+    for left, right in itertools.pairwise(grid):
         if winner(left, pd, lsgd) != winner(right, pd, lsgd):
             found.append(_bisect(left, right, pd, lsgd))
     return found

@@ -78,7 +78,7 @@ def _statement() -> sp.Basic:
 
 
 def _assumptions() -> tuple[sp.Basic, ...]:
-    return tuple(DOMAINS[symbol] for symbol in (S, M, R, H, t_F, t_B)) + (n >= 1,)
+    return (*tuple(DOMAINS[symbol] for symbol in (S, M, R, H, t_F, t_B)), n >= 1)
 
 
 def _round(formula: sp.Expr) -> sp.Expr:
@@ -127,7 +127,7 @@ def time() -> Theorem:
     """CMP-TIME: slots per block update of PipeDream and LocalSGD, for all parameters."""
     pd_claims = (claim("slots_per_update", cmp.pd_slots(M) / (M * S)),)
     lsgd_claims = (claim("slots_per_update", cmp.lsgd_slots_per_update().subs(UNIT)),)
-    wide_claims = lsgd_claims + (claim("slots_per_update", cmp.bubble_factor() * 2 / S),)
+    wide_claims = (*lsgd_claims, claim("slots_per_update", cmp.bubble_factor() * 2 / S))
     return Theorem(
         id="CMP-TIME",
         title="Slots per block update: PipeDream (t_F+t_B)/S; LocalSGD R = S beta times that, "
