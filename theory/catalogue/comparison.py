@@ -10,8 +10,9 @@ The math they share is :mod:`pipeproof.theory.comparison`.
 
 from __future__ import annotations
 
+from pipeproof.theory.catalogue.comparison_bound import bound
 from pipeproof.theory.catalogue.comparison_eps import eps_theorem
 from pipeproof.theory.catalogue.comparison_time import time
 
-THEOREMS = (time, eps_theorem)
+THEOREMS = (time, bound, eps_theorem)
 """Builders of the section's theorems, in catalogue order."""
