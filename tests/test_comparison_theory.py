@@ -246,3 +246,11 @@ def test_eps_statement_says_upper_bounds():
     assert "UPPER BOUNDS" in theorem.notes and "upper bounds" in theorem.title
     assert "CORRECTION" in theorem.notes
     assert comparison_eps.STATEMENT_PARTS[-1] == len(theorem.obligations) - 1
+
+
+def test_second_moment_form_noise_limit():
+    """CONV-RPD's form: T_LSGD/T_PD -> beta sigma^2/(S G^2) as eps -> 0 (A B products)."""
+    pd = cmp.pd_moment_guarantee(4, 1.0, 1.0, 1.0, 14.0)
+    lsgd = cmp.lsgd_guarantee(4, 4, 5, 1.0, 1.0, 1.0)
+    beta = 1 + 3 / 20
+    assert lsgd.time(1e-10) / pd.time(1e-10) == pytest.approx(beta / 4, rel=1e-4)

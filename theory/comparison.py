@@ -171,6 +171,18 @@ def pd_guarantee(S_: int, L_: float, F0_: float, sigma_: float, G_: float, D_: f
                      (t_F_ + t_B_) / S_)
 
 
+def pd_moment_guarantee(S_: int, L_: float, F0_: float, G_: float, delta_: float,
+                        t_F_: int = 1, t_B_: int = 1) -> Guarantee:
+    """PipeDream's second-moment form (CONV-RPD): A = 2 S F0, B = S L G^2, C = L^2 delta^2 G^2,
+    no cap, tau = (t_F + t_B)/S."""
+    _count(S=S_, t_F=t_F_, t_B=t_B_)
+    _positive(L=L_, F0=F0_, G=G_)
+    if delta_ < 0:
+        raise ParameterError(f"delta must be >= 0, got {delta_!r}")
+    return Guarantee(2 * S_ * F0_, S_ * L_ * G_**2, L_**2 * delta_**2 * G_**2, math.inf,
+                     (t_F_ + t_B_) / S_)
+
+
 def lsgd_guarantee(S_: int, R_: int, H_: int, L_: float, F0_: float, sigma_: float,
                    t_F_: int = 1, t_B_: int = 1) -> Guarantee:
     """LocalSGD (CMP-LSGD-BOUND): A = 2 F0, B = L sigma^2/R, C = L^2 sigma^2 (H - 1),
@@ -276,6 +288,15 @@ def crossover_local_steps(eps: float, S: int, L: float, F0: float, sigma: float,
     return None
 
 
-__all__ = ["Guarantee", "crossover_eps", "crossover_local_steps", "crossover_stages",
-           "deterministic_crossover", "drift_ratio", "localsgd_time_to_eps", "noise_ratio",
-           "pd_time_to_eps"]
+__all__ = [
+    "Guarantee",
+    "crossover_eps",
+    "crossover_local_steps",
+    "crossover_stages",
+    "deterministic_crossover",
+    "drift_ratio",
+    "localsgd_time_to_eps",
+    "noise_ratio",
+    "pd_moment_guarantee",
+    "pd_time_to_eps",
+]
