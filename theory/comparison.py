@@ -4,10 +4,12 @@ These compare UPPER BOUNDS (guarantees), not the methods themselves: "PipeDream 
 sooner" means "PipeDream's guarantee certifies epsilon-stationarity in fewer slots".
 
 Time (CMP-TIME, from THR-COST, THR-PD and THR-LSGD): PipeDream takes (t_F + t_B)(M + S - 1)
-slots for M microbatches, tau_PD = (t_F + t_B)/S slots per block update in steady state; a LocalSGD
-round of R H microbatches takes (t_F + t_B)[max(R, S) H + min(R, S) - 1] slots and makes R H S
-block updates, so each copy's local step costs tau_LSGD = (t_F + t_B)[max(R, S) H + min(R, S) - 1]/H
-slots. At R = S the time per block update exceeds PipeDream's by beta = 1 + (S - 1)/(S H).
+slots for M microbatches (t_F dividing t_B), tau_PD = (t_F + t_B)/S slots per block update in
+steady state; a LocalSGD round of R H microbatches takes 2[max(R, S) H + min(R, S) - 1] slots at
+unit costs (written (t_F + t_B)[...] below: the unit-cost round scaled; with other costs the
+greedy round does not keep this shape, THR-COST) and makes R H S block updates, so each copy's
+local step costs tau_LSGD = (t_F + t_B)[max(R, S) H + min(R, S) - 1]/H slots. At R = S the time
+per block update exceeds PipeDream's by beta = 1 + (S - 1)/(S H).
 
 Bounds. Every guarantee used here has the three-term form
 

@@ -138,8 +138,10 @@ def time() -> Theorem:
                     "for PipeDream (otherwise its greedy policy loses slots, THR-COST), unit "
                     "costs for the LocalSGD tables",
                     "PipeDream's makespan (t_F + t_B)(M + S - 1) (THR-PD, THR-COST); a LocalSGD "
-                    "round of R H microbatches takes (t_F + t_B)[max(R, S) H + min(R, S) - 1] "
-                    "slots (THR-LSGD at unit costs) and updates each of S blocks R H times"),
+                    "round of R H microbatches takes 2[max(R, S) H + min(R, S) - 1] slots at "
+                    "unit costs (THR-LSGD) and updates each of S blocks R H times; its parts "
+                    "with (t_F + t_B) scale that unit-cost round and say nothing about other "
+                    "costs, where the round does not keep its shape (THR-COST)"),
         source="[D]",
         uses=("THR-PD", "THR-COST", "THR-LSGD"),
         obligations=_obligations(),
