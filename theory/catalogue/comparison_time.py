@@ -17,10 +17,12 @@ import sympy as sp
 
 from pipeproof.theory import comparison as cmp
 from pipeproof.theory.catalogue.common import (
+    BOTH,
     LOCALSGD,
     LOCALSGD_WIDE,
     ONE,
     PIPEDREAM,
+    SMT,
     claim,
     eq,
     ob,
@@ -69,7 +71,9 @@ def _parts() -> tuple[tuple[str, sp.Basic, tuple[sp.Symbol, ...]], ...]:
 
 
 def _obligations() -> tuple[Obligation, ...]:
-    return tuple(ob(name, goal, *symbols, extra=(n >= 1,) if n in goal.free_symbols else ())
+    """Equalities go to SymPy and Z3; the case splits and inequalities (with Max, Min) to Z3."""
+    return tuple(ob(name, goal, *symbols, extra=(n >= 1,) if n in goal.free_symbols else (),
+                    methods=BOTH if isinstance(goal, sp.Eq) else SMT)
                  for name, goal, symbols in _parts())
 
 
