@@ -7,7 +7,7 @@ empirical :class:`~pipeproof.checks.verdict.Verdict`. The runner reaches this ta
 
 from __future__ import annotations
 
-from pipeproof.checks.empirical import Confirmation, staleness, throughput
+from pipeproof.checks.empirical import Confirmation, lsgd_bound, staleness, throughput
 from pipeproof.checks.empirical.convergence import confirm as convergence
 from pipeproof.checks.empirical.convergence import confirm_exponent as exponent
 
@@ -36,4 +36,5 @@ CONFIRMATIONS: dict[str, Confirmation] = {
     "CONV-VAR": convergence.confirm_variance,
     "CONV-NOG": convergence.confirm_no_moment,
     "CONV-EXP": exponent.confirm_exponent,
+    "CMP-LSGD-BOUND": lsgd_bound.confirm,
 }

@@ -143,6 +143,7 @@ QUANTITIES: dict[str, Callable[[TableView, str], Any]] = {
     "makespan": lambda view, c: view.table.makespan,
     "idle_slots_per_stage": lambda view, c: occupancy.idle_slots_per_stage(view.table),
     "bubble_fraction": lambda view, c: occupancy.bubble_fraction(view.table),
+    "slots_per_update": lambda view, c: view.table.makespan / view.table.backward_start.size,
     "peak_in_flight_per_stage": lambda view, c: view.in_flight.max(axis=1),
     "in_flight.steady_max_per_stage": _reduce_steady(lambda view: view.in_flight, "max"),
     "updates_per_slot_pair.steady_min": _updates_per_slot_pair("min"),
