@@ -1,0 +1,80 @@
+"""What is read off a timed action table: makespan, idle, live activations, weight versions.
+
+* makespan T: the slot at which the last action ends;
+* idle of rank r: T minus the slots its actions take; bubble fraction: sum_r idle_r / (R T);
+* busy span of rank r: from its first action's start to its last action's end, and its gaps
+  (idle slots inside the span): a schedule whose steps overlap (post-validated optimizer step,
+  ZB-H2, ZB-V) has period = the largest busy span;
+* live activations of rank r at slot tau: the (j, m) of its stages whose forward has started and
+  whose last backward op (B, or W when split) has not ended; peak = max over tau;
+* weight versions: the optimizer updates every stage once, when every action of the step has
+  ended (synchronous training), so every action reads version 0 of its stage: one version, and the
+  staleness (updates of another step read) is 0. The count is measured, not assumed: the update
+  slot is T, and the reads counted are the actions that start at or after it (none, since every
+  action ends by T).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeproof.checks.tables.action_timing import Timing
+from pipeproof.checks.tables.actions import ActionTable
+
+
+@dataclass(frozen=True)
+class TableMeasures:
+    """The quantities of one timed table (module docstring)."""
+
+    makespan: int
+    idle_per_rank: tuple[int, ...]
+    bubble_fraction: float
+    span_per_rank: tuple[int, ...]
+    gaps_per_rank: tuple[int, ...]
+    peak_live_per_rank: tuple[int, ...]
+    weight_versions: int
+    stale_reads: int
+
+    def as_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"makespan": self.makespan, "idle_per_rank": list(self.idle_per_rank),
+                "bubble_fraction": self.bubble_fraction,
+                "busy_span_per_rank": list(self.span_per_rank),
+                "gaps_per_rank": list(self.gaps_per_rank),
+                "peak_live_activations_per_rank": list(self.peak_live_per_rank),
+                "weight_versions": self.weight_versions, "stale_reads": self.stale_reads}
+
+
+def peak_live(table: ActionTable, timing: Timing, rank: int) -> int:
+    """Most activations live on ``rank`` at once: (j, m) from F's start to its last backward
+    op's end (B, or W)."""
+    born: dict[tuple[int, int], int] = {}
+    freed: dict[tuple[int, int], int] = {}
+    for action, start, end in zip(table.ranks[rank], timing.starts[rank], timing.ends[rank],
+                                  strict=True):
+        key = (action.stage, action.micro)
+        if action.op == "F":
+            born[key] = start
+        elif action.op in ("B", "W"):
+            freed[key] = end
+    events = sorted([(t, 1) for t in born.values()] + [(t, -1) for t in freed.values()])
+    live = peak = 0
+    for _, change in events:
+        live += change
+        peak = max(peak, live)
+    return peak
+
+
+def measure(table: ActionTable, timing: Timing) -> TableMeasures:
+    """Every quantity of the module docstring."""
+    makespan = timing.makespan
+    busy = [sum(table.cost(a) for a in rank) for rank in table.ranks]
+    idle = tuple(makespan - b for b in busy)
+    spans = tuple((ends[-1] - starts[0]) if ends else 0
+                  for starts, ends in zip(timing.starts, timing.ends, strict=True))
+    gaps = tuple(span - b for span, b in zip(spans, busy, strict=True))
+    peaks = tuple(peak_live(table, timing, r) for r in range(table.num_ranks))
+    update = makespan
+    stale = sum(1 for rank in timing.starts for start in rank if start >= update)
+    fraction = sum(idle) / (table.num_ranks * makespan) if makespan else 0.0
+    return TableMeasures(makespan, idle, fraction, spans, gaps, peaks, 1 + (stale > 0), stale)
