@@ -6,7 +6,9 @@
   (idle slots inside the span): a schedule whose steps overlap (post-validated optimizer step,
   ZB-H2, ZB-V) has period = the largest busy span;
 * live activations of rank r at slot tau: the (j, m) of its stages whose forward has started and
-  whose last backward op (B, or W when split) has not ended; peak = max over tau;
+  whose B or I has not ended; peak = max over tau (Qi et al. 2024 count the activation memory
+  M_B this way, and a pending W, I ended and W not, as the smaller M_W: reported apart as the
+  peak of pending weight-gradient ops);
 * weight versions: the optimizer updates every stage once, when every action of the step has
   ended (synchronous training), so every action reads version 0 of its stage: one version, and the
   staleness (updates of another step read) is 0. The count is measured, not assumed: the update
@@ -46,8 +48,9 @@ class TableMeasures:
 
 
 def peak_live(table: ActionTable, timing: Timing, rank: int) -> int:
-    """Most activations live on ``rank`` at once: (j, m) from F's start to its last backward
-    op's end (B, or W)."""
+    """Most activations live on ``rank`` at once: (j, m) from F's start to the end of its B or
+    I (the input gradient needs the activation; a pending W holds only the smaller
+    weight-gradient inputs, counted by :func:`peak_pending_w`)."""
     born: dict[tuple[int, int], int] = {}
     freed: dict[tuple[int, int], int] = {}
     for action, start, end in zip(table.ranks[rank], timing.starts[rank], timing.ends[rank],
@@ -55,7 +58,7 @@ def peak_live(table: ActionTable, timing: Timing, rank: int) -> int:
         key = (action.stage, action.micro)
         if action.op == "F":
             born[key] = start
-        elif action.op in ("B", "W"):
+        elif action.op in ("B", "I"):
             freed[key] = end
     events = sorted([(t, 1) for t in born.values()] + [(t, -1) for t in freed.values()])
     live = peak = 0

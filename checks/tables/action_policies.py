@@ -10,11 +10,12 @@ event (the zero-bubble family, ZB-V) or of the schedule's published order rule (
   backwards the same with the chunks reversed); rank r runs min(2(S - 1 - r) + (v - 1) S, vM)
   warm-up forwards, then alternates one forward and one backward, then drains its backwards.
 * the zero-bubble policies (Qi et al. 2024): a free rank runs, in this order of preference, a
-  ready input-gradient op I, a ready forward while fewer than ``limit`` activations of its stages
-  are live (forward started, W not ended), and its oldest pending weight-gradient op W;
-  ``zb-h1``: limit S - r (1F1B's memory), ``zb-h2``: limit 2(S - r) - 1 (ZB-H2's 2S - 1 on rank
-  0), ``zb-v``: two chunks per rank in a V (stages r and 2S - 1 - r), limit 2S chunk activations
-  (1F1B's memory of S whole-stage activations), and among ready ops the later stage first.
+  ready input-gradient op I, its oldest pending weight-gradient op W once more than ``cap`` are
+  pending, a ready forward while fewer than ``limit`` activations of the stage are live (forward
+  started, I not ended), and its oldest pending W; ``zb-h1``: limit S - r (1F1B's memory), cap
+  S - 1; ``zb-h2``: limit 2(S - r) - 1 (ZB-H2's 2S - 1 on rank 0), no cap; ``zb-v``: two chunks
+  per rank in a V (stages r and 2S - 1 - r), limit 2S - j on stage j (1F1B over the 2S chunks),
+  no cap, and among ready ops the later stage first.
 * ``1f1b`` (with a flush) and ``gpipe`` with B = I + W as one op, for comparison.
 """
 
@@ -53,17 +54,19 @@ def interleaved_orders(num_ranks: int, num_micro: int, chunks: int) -> list[list
 
 
 def _greedy(num_ranks: int, num_micro: int, placement: list[list[int]], limits: list[int],
-            costs: Mapping[str, int], num_stages: int, split: bool = True) -> list[list[tuple]]:
-    """Run the zero-bubble policy (module docstring); ``placement[r]`` are rank r's stages,
-    preferred in that order."""
+            costs: Mapping[str, int], num_stages: int, split: bool = True,
+            w_caps: list[int] | None = None) -> list[list[tuple]]:
+    """Run the zero-bubble policy (module docstring) event by event; ``placement[r]`` are rank
+    r's stages, preferred in that order, ``limits[j]`` the live activations stage j may hold
+    (forward started, I or B not ended), ``w_caps[r]`` the pending W that rank r lets wait
+    before it prefers a W to a forward."""
     end: dict[tuple[str, int, int], int] = {}
     next_f = {j: 0 for stages in placement for j in stages}
     next_i = dict(next_f)
     pending_w: list[list[tuple[int, int]]] = [[] for _ in range(num_ranks)]
-    live = {j: 0 for stages in placement for j in stages}
+    caps = w_caps or [num_stages * num_micro] * num_ranks
     free = [0] * num_ranks
     orders: list[list[tuple]] = [[] for _ in range(num_ranks)]
-    w_end: list[list[tuple[int, int]]] = [[] for _ in range(num_ranks)]
     back = "I" if split else "B"
     total = num_stages * num_micro * (3 if split else 2)
     done = 0
@@ -72,39 +75,33 @@ def _greedy(num_ranks: int, num_micro: int, placement: list[list[int]], limits: 
         for r in range(num_ranks):
             if free[r] > now:
                 continue
-            for t, j in w_end[r]:
-                live[j] -= t <= now
-            w_end[r] = [(t, j) for t, j in w_end[r] if t > now]
+            live = {j: next_f[j] - sum(1 for k in range(next_i[j]) if end[(back, j, k)] <= now)
+                    for j in placement[r]}
             choice = _choose(now, placement[r], end, next_f, next_i, live, limits,
-                             pending_w[r], num_micro, num_stages, back)
+                             pending_w[r], caps[r], num_micro, num_stages, back)
             if choice is None:
                 continue
             op, j, micro = choice
-            finish = now + int(costs[op])
-            end[(op, j, micro)] = finish
+            end[(op, j, micro)] = free[r] = now + int(costs[op])
             orders[r].append((j, op, micro))
-            free[r] = finish
             done += 1
             if op == "F":
                 next_f[j] += 1
-                live[j] += 1
-            elif op in ("I", "B"):
+            elif op == back:
                 next_i[j] += 1
-                w_end[r].append((finish, j))
                 if split:
                     pending_w[r].append((j, micro))
             else:
                 pending_w[r].remove((j, micro))
-        upcoming = [t for t in free if t > now] + [t for ends in w_end for t, _ in ends
-                                                   if t > now]
+        upcoming = [t for t in free if t > now]
         if not upcoming and done < total:
             raise RuntimeError("zero-bubble policy deadlocked")
         now = min(upcoming) if upcoming else now
     return orders
 
 
-def _choose(now, stages, end, next_f, next_i, live, limits, pending_w, num_micro, num_stages,
-            back):
+def _choose(now, stages, end, next_f, next_i, live, limits, pending_w, w_cap, num_micro,
+            num_stages, back):
     def ended(key) -> bool:
         return key in end and end[key] <= now
 
@@ -113,13 +110,14 @@ def _choose(now, stages, end, next_f, next_i, live, limits, pending_w, num_micro
         if m < num_micro and ended(("F", j, m)) and (
                 j == num_stages - 1 or ended((back, j + 1, m))):
             return back, j, m
+    if len(pending_w) > w_cap:
+        return ("W", *pending_w[0])
     for j in stages:
         m = next_f[j]
         if live[j] < limits[j] and m < num_micro and (j == 0 or ended(("F", j - 1, m))):
             return "F", j, m
     if pending_w:
-        j, m = pending_w[0]
-        return "W", j, m
+        return ("W", *pending_w[0])
     return None
 
 
@@ -154,9 +152,9 @@ def policy_table(family: str, num_ranks: int, num_micro: int, chunks: int = 1,
                                                              range(num_micro)]
                   for r in range(num_ranks)]
         return build(orders, num_ranks, num_micro, costs, family, 1)
-    limits = {"1f1b": [num_ranks - r for r in range(num_ranks)],
-              "zb-h1": [num_ranks - r for r in range(num_ranks)],
-              "zb-h2": [2 * (num_ranks - r) - 1 for r in range(num_ranks)]}[family]
+    ranks = range(num_ranks)
+    limits = [2 * (num_ranks - r) - 1 if family == "zb-h2" else num_ranks - r for r in ranks]
+    caps = [num_ranks - 1] * num_ranks if family == "zb-h1" else None
     orders = _greedy(num_ranks, num_micro, placement, limits, costs, num_ranks,
-                     split=family != "1f1b")
+                     split=family != "1f1b", w_caps=caps)
     return build(orders, num_ranks, num_micro, costs, family, 1)
