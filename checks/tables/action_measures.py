@@ -9,11 +9,13 @@
   whose B or I has not ended; peak = max over tau (Qi et al. 2024 count the activation memory
   M_B this way, and a pending W, I ended and W not, as the smaller M_W: reported apart as the
   peak of pending weight-gradient ops);
-* weight versions: the optimizer updates every stage once, when every action of the step has
-  ended (synchronous training), so every action reads version 0 of its stage: one version, and the
-  staleness (updates of another step read) is 0. The count is measured, not assumed: the update
-  slot is T, and the reads counted are the actions that start at or after it (none, since every
-  action ends by T).
+* weight versions: synchronous training updates stage j once per step, as soon as its last
+  weight-gradient op (W, or B) has ended, at U_j; the reads of stage j are its F, B, I and W
+  (every op reads the weights or the activations made with them). A read that starts at or after
+  U_j would read another step's update: ``stale_reads`` counts them, and a stage's weight
+  versions are 1 + (number of its updates that some read follows). ``reads_after_first_update``
+  counts the reads of stage j at or after the end of its first W or B, the staleness PipeDream's
+  immediate per-microbatch updates would give the same order.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class TableMeasures:
     peak_live_per_rank: tuple[int, ...]
     weight_versions: int
     stale_reads: int
+    reads_after_first_update: int
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
@@ -44,7 +47,8 @@ class TableMeasures:
                 "busy_span_per_rank": list(self.span_per_rank),
                 "gaps_per_rank": list(self.gaps_per_rank),
                 "peak_live_activations_per_rank": list(self.peak_live_per_rank),
-                "weight_versions": self.weight_versions, "stale_reads": self.stale_reads}
+                "weight_versions": self.weight_versions, "stale_reads": self.stale_reads,
+                "reads_after_first_update": self.reads_after_first_update}
 
 
 def peak_live(table: ActionTable, timing: Timing, rank: int) -> int:
@@ -77,7 +81,24 @@ def measure(table: ActionTable, timing: Timing) -> TableMeasures:
                   for starts, ends in zip(timing.starts, timing.ends, strict=True))
     gaps = tuple(span - b for span, b in zip(spans, busy, strict=True))
     peaks = tuple(peak_live(table, timing, r) for r in range(table.num_ranks))
-    update = makespan
-    stale = sum(1 for rank in timing.starts for start in rank if start >= update)
+    stale, early = reads_after_updates(table, timing)
     fraction = sum(idle) / (table.num_ranks * makespan) if makespan else 0.0
-    return TableMeasures(makespan, idle, fraction, spans, gaps, peaks, 1 + (stale > 0), stale)
+    return TableMeasures(makespan, idle, fraction, spans, gaps, peaks, 1 + (stale > 0), stale,
+                         early)
+
+
+def reads_after_updates(table: ActionTable, timing: Timing) -> tuple[int, int]:
+    """(reads of a stage at or after its step's update U_j, reads at or after its first W or
+    B ends)."""
+    last: dict[int, int] = {}
+    first: dict[int, int] = {}
+    starts = []
+    for rank, begun, ended in zip(table.ranks, timing.starts, timing.ends, strict=True):
+        for action, start, end in zip(rank, begun, ended, strict=True):
+            starts.append((action.stage, start))
+            if action.op in ("W", "B"):
+                last[action.stage] = max(last.get(action.stage, end), end)
+                first[action.stage] = min(first.get(action.stage, end), end)
+    stale = sum(1 for stage, start in starts if start >= last[stage])
+    early = sum(1 for stage, start in starts if start >= first[stage])
+    return stale, early
