@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from pipeproof.theory.catalogue import convergence, staleness, throughput
+from pipeproof.theory.catalogue import convergence, later_schedules, staleness, throughput
 from pipeproof.theory.parameters import ParameterError
 from pipeproof.theory.theorem import Theorem
 
-SECTIONS = (throughput, staleness, convergence)
+SECTIONS = (throughput, staleness, convergence, later_schedules)
 
 
 @cache

@@ -54,20 +54,24 @@ def h2_weight(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
     return sp.Min(2 * M + 3 * stage - 2 * S + 2 + 2 * micro, 2 * M + stage + micro)
 
 
-def unfold(formula: sp.Basic) -> sp.Basic:
-    """``formula`` with the ZB-H2 closed forms put in for F, B (= I) and W."""
-    return sp.sympify(formula).replace(F, h2_forward).replace(B, h2_input).replace(W, h2_weight)
+H2 = (h2_forward, h2_input, h2_weight)
 
 
-def definitions() -> tuple[sp.Basic, ...]:
+def unfold(formula: sp.Basic, forms: tuple = H2) -> sp.Basic:
+    """``formula`` with the closed forms ``forms`` = (F, I, W) put in for F, B (= I) and W."""
+    forward, backward, weight = forms
+    return sp.sympify(formula).replace(F, forward).replace(B, backward).replace(W, weight)
+
+
+def definitions(forms: tuple = H2) -> tuple[sp.Basic, ...]:
     """F = forward, B = I = input, W = weight, for all integers stage, micro."""
     stage, micro = op_tables.ARGUMENTS["stage"], op_tables.ARGUMENTS["micro"]
-    return (*op_tables.definitions(h2_forward, h2_input),
-            sp.Eq(W(stage, micro), h2_weight(stage, micro)))
+    return (*op_tables.definitions(forms[0], forms[1]),
+            sp.Eq(W(stage, micro), forms[2](stage, micro)))
 
 
-def obligations(parts: tuple[Part, ...], assumptions: tuple[sp.Basic, ...]
-                ) -> tuple[Obligation, ...]:
+def obligations(parts: tuple[Part, ...], assumptions: tuple[sp.Basic, ...],
+                forms: tuple = H2) -> tuple[Obligation, ...]:
     """One SMT obligation per part, its formula unfolded, its non-domain hypotheses premises;
     a part that SymPy reduces to true once unfolded follows from the definitions alone (the
     coverage check proves it) and gets none, as in :func:`.op_tables.obligations`."""
@@ -76,7 +80,7 @@ def obligations(parts: tuple[Part, ...], assumptions: tuple[sp.Basic, ...]
                      if a not in known and len(a.free_symbols) > 1)
     made = []
     for part in parts:
-        goal = unfold(part.formula)
+        goal = unfold(part.formula, forms)
         if goal is sp.true:
             continue
         if goal is sp.false:
@@ -85,7 +89,8 @@ def obligations(parts: tuple[Part, ...], assumptions: tuple[sp.Basic, ...]
     return tuple(made)
 
 
-def _weight_parts() -> tuple[Part, ...]:
+def weight_parts() -> tuple[Part, ...]:
+    """W after I and in microbatch order; no W in the slot of a forward or an I (unit costs)."""
     distinct = sp.And(sp.Or(W(s, m) + 1 <= F(s, m2), F(s, m2) + 1 <= W(s, m)),
                       sp.Or(W(s, m) + 1 <= B(s, m2), B(s, m2) + 1 <= W(s, m)))
     return (
@@ -105,7 +110,7 @@ def zb_h2() -> Theorem:
     parts = (
         Part("F and I = B form a valid op table (dependencies, stage order, no overlap)",
              op_tables.valid_table()),
-        *_weight_parts(),
+        *weight_parts(),
         Part("every op of stage s lies in [s, s + 3M - 1]: its 3M ops fill the window, no gap",
              window),
         Part("the last op W(S - 1, M - 1) ends at 3M + S - 1, the makespan",
