@@ -63,6 +63,7 @@ def _greedy(num_ranks: int, num_micro: int, placement: list[list[int]], limits: 
     end: dict[tuple[str, int, int], int] = {}
     next_f = {j: 0 for stages in placement for j in stages}
     next_i = dict(next_f)
+    freed = dict(next_f)
     pending_w: list[list[tuple[int, int]]] = [[] for _ in range(num_ranks)]
     caps = w_caps or [num_stages * num_micro] * num_ranks
     free = [0] * num_ranks
@@ -75,8 +76,10 @@ def _greedy(num_ranks: int, num_micro: int, placement: list[list[int]], limits: 
         for r in range(num_ranks):
             if free[r] > now:
                 continue
-            live = {j: next_f[j] - sum(1 for k in range(next_i[j]) if end[(back, j, k)] <= now)
-                    for j in placement[r]}
+            for j in placement[r]:
+                while freed[j] < next_i[j] and end[(back, j, freed[j])] <= now:
+                    freed[j] += 1
+            live = {j: next_f[j] - freed[j] for j in placement[r]}
             choice = _choose(now, placement[r], end, next_f, next_i, live, limits,
                              pending_w[r], caps[r], num_micro, num_stages, back)
             if choice is None:
