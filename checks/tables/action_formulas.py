@@ -2,8 +2,8 @@
 
 S ranks, M microbatches, v chunks per rank; costs t_F, t_B (whole backward), t_I, t_W. Each
 family's forms, with the hypotheses under which they hold (derived here; the policy tables of
-:mod:`.action_policies` agree with them at every point of ``tests/test_action_formulas.py``'s
-ranges, S = 1..12 and M in {S, 2S, 4S, 8S}, and the costs stated):
+:mod:`.action_policies` agree with them at every point of ``tests/test_action_tables.py``'s
+ranges, S = 1..8 and M in {S, 2S, 4S}, and on the grids of the section 5 theorems):
 
 * ``gpipe``: makespan (t_F + t_B)(M + S - 1), idle per rank (t_F + t_B)(S - 1), peak live M
   (Huang et al. 2019);
@@ -15,7 +15,8 @@ ranges, S = 1..12 and M in {S, 2S, 4S, 8S}, and the costs stated):
   for v = 1;
 * ``zb-h1`` (Qi et al. 2024): makespan M(t_F + t_I + t_W) + (S - 1)(t_F + t_I - t_W), so idle
   per rank (S - 1)(t_F + t_I - t_W), peak live min(S - r, M) (1F1B's), when t_W = t_F <= t_I
-  or t_W = 1 (not in general: at t_F = 3, t_I = t_W = 2 the policy's makespan is smaller);
+  or t_W = 1 (not in general: with t_W > t_F, or at t_F = 3, t_I = t_W = 2, the policy's
+  makespan exceeds the form by 1 to 4 slots at S <= 5);
 * ``zb-h2``, M >= 2S, unit costs: makespan 3M + S - 1 and no gap inside any rank's busy span
   (each rank works M(t_F + t_I + t_W) slots without a pause, so steps that overlap through a
   post-validated optimizer step run with period 3M: bubble 0), peak live 2(S - r) - 1;

@@ -15,7 +15,7 @@ limit); else the oldest pending W. Its unit-cost table, for M >= 2S - 2, in clos
 Every stage ends at 3M + S - 1 and runs 3M unit ops in distinct slots, so its idle is S - 1 =
 (S - 1)(t_F + t_B - t_W) at unit costs. With integer costs the bubble formula is checked on the
 policy tables where t_W = t_F <= t_B or t_W = 1 (t_F, t_B, t_W <= 3); it fails at t_W > t_F
-(a variant), and at t_F = 3, t_B = t_W = 2 the policy does better than the formula.
+(a variant), and at t_F = 3, t_B = t_W = 2 the policy's makespan exceeds it by up to 2 slots.
 """
 
 from __future__ import annotations
