@@ -8,7 +8,8 @@ event (the zero-bubble family, ZB-V) or of the schedule's published order rule (
   stage j = c S + r on rank r, S | M: forwards in groups of S microbatches, chunk by chunk
   (the k-th forward of a rank is chunk floor(k/S) mod v of microbatch floor(k/(vS)) S + k mod S;
   backwards the same with the chunks reversed); rank r runs min(2(S - 1 - r) + (v - 1) S, vM)
-  warm-up forwards, then alternates one forward and one backward, then drains its backwards.
+  warm-up forwards (S - 1 - r for v = 1, Megatron's 1F1B), then alternates one forward and one
+  backward, then drains its backwards.
 * the zero-bubble policies (Qi et al. 2024): a free rank runs, in this order of preference, a
   ready input-gradient op I, its oldest pending weight-gradient op W once more than ``cap`` are
   pending, a ready forward while fewer than ``limit`` activations of the stage are live (forward
