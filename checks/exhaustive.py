@@ -23,13 +23,15 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from pipeproof.checks.tables import action_views
 from pipeproof.checks.tables.measures import TableView, measure
 from pipeproof.checks.tables.simulator import simulate_batch
 from pipeproof.checks.verdict import Status, Verdict
 from pipeproof.theory.parameters import ParameterError, ScheduleSpec, schedule_spec
-from pipeproof.theory.symbols import INDICES, NOAM, PARAMETERS, H, M, R, S, t_B, t_F
+from pipeproof.theory.symbols import INDICES, NOAM, PARAMETERS, H, M, R, S, t_B, t_F, t_W, v
 from pipeproof.theory.theorem import Claim, Grid
 
+ACTION_FAMILIES = action_views.GRID_FAMILIES
 RELATIVE_TOLERANCE = 1e-9
 TABLE_SOURCE = "tables from the policy simulator"
 BATCH_LANES = 8192
@@ -62,20 +64,24 @@ def grid_points(grid: Grid, max_stages: int | None = None, factor: int = 1) -> I
     low, high = stage_range(grid, max_stages, factor)
     for stages in range(low, high + 1):
         combos = itertools.product(grid.runs, grid.local_steps, grid.microbatches, grid.noam,
-                                   grid.costs)
-        for runs_rule, steps_rule, micro_rule, noam_rule, (forward, backward) in combos:
+                                   grid.costs, grid.chunks)
+        for runs_rule, steps_rule, micro_rule, noam_rule, costs, chunks in combos:
+            forward, backward, weight = (*costs, 1)[:3]
             bound = {S: stages}
             bound[R] = _value(runs_rule, bound)
             bound[H] = _value(steps_rule, bound)
             bound[M] = _value(micro_rule, bound)
             values = {"S": stages, "M": bound[M], "NOAM": _value(noam_rule, bound),
-                      "R": bound[R], "H": bound[H], "t_F": forward, "t_B": backward}
+                      "R": bound[R], "H": bound[H], "t_F": forward, "t_B": backward,
+                      "v": chunks, "t_W": weight}
             point = _make_point(grid, values)
             if point is not None:
                 yield point
 
 
 def _make_point(grid: Grid, values: dict[str, Any]) -> Point | None:
+    if grid.schedule in ACTION_FAMILIES:
+        return _action_point(grid, values)
     try:
         localsgd = grid.schedule == "localsgd"
         spec = schedule_spec(
@@ -92,8 +98,21 @@ def _make_point(grid: Grid, values: dict[str, Any]) -> Point | None:
     return Point(values, spec)
 
 
+def _action_point(grid: Grid, values: dict[str, Any]) -> Point | None:
+    """A point of a chunked or zero-bubble family (an ActionSpec), or None when invalid."""
+    try:
+        spec = action_views.action_spec(grid.schedule, values["S"], values["M"], values["v"],
+                                        values["t_F"], values["t_B"], values["t_W"])
+    except ParameterError:
+        return None
+    if grid.condition is not sp.true and not bool(grid.condition.subs(_binding(values))):
+        return None
+    return Point(values, spec)
+
+
 def _binding(values: dict[str, int]) -> dict[sp.Symbol, int]:
-    symbols = {"S": S, "M": M, "NOAM": NOAM, "R": R, "H": H, "t_F": t_F, "t_B": t_B}
+    symbols = {"S": S, "M": M, "NOAM": NOAM, "R": R, "H": H, "t_F": t_F, "t_B": t_B,
+               "v": v, "t_W": t_W}
     return {symbols[name]: value for name, value in values.items() if value is not None}
 
 
@@ -125,7 +144,9 @@ class ClaimState:
         """Compare the claim at ``point``; keep the first counterexample."""
         if self.counterexample is not None:
             return
-        value = measure(view, self.claim.quantity, self.claim.convention)
+        value = action_views.quantity(view, self.claim.quantity) if isinstance(
+            view, action_views.ActionView) else measure(view, self.claim.quantity,
+                                                        self.claim.convention)
         if value is None:
             return
         self.points += 1
@@ -167,6 +188,7 @@ def _counterexample(point: Point, claim: Claim, where: tuple[int, ...], measured
                     expected: np.ndarray) -> dict[str, Any]:
     example: dict[str, Any] = {"schedule": point.spec.name}
     relevant = {"S", "M", "t_F", "t_B"} | (
+        {"v", "t_W"} if point.spec.name in ACTION_FAMILIES else set()) | (
         {"NOAM"} if point.spec.name == "pipedream" else
         {"R", "H"} if point.spec.name == "localsgd" else set())
     example.update({name: value for name, value in point.values.items() if name in relevant})
@@ -207,6 +229,14 @@ class GridRun:
         started = time.perf_counter()
         points = list(grid_points(self.grid, max_stages, factor))
         self.stages = stage_range(self.grid, max_stages, factor)
+        if self.grid.schedule in ACTION_FAMILIES:
+            for point in points:
+                view = action_views.ActionView(point.spec)
+                for state in self.claims:
+                    state.check(view, point)
+            self.tables = len(points)
+            self.seconds = time.perf_counter() - started
+            return
         for group in batches(points):
             tables = simulate_batch([point.spec for point in group])
             for point, table in zip(group, tables, strict=True):

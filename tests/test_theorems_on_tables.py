@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeproof.checks.exhaustive import GridRun, compile_claim, grid_points
+from pipeproof.checks.tables.action_views import ActionSpec, ActionView
 from pipeproof.checks.tables.measures import TableView
 from pipeproof.checks.tables.simulator import simulate
 from pipeproof.theory.catalogue import catalogue
@@ -28,7 +29,8 @@ def test_formulas_match_tables(theorem, number, data):
     if not points:
         return
     point = data.draw(st.sampled_from(points), label="point")
-    view = TableView(simulate(point.spec))
+    spec = point.spec
+    view = ActionView(spec) if isinstance(spec, ActionSpec) else TableView(simulate(spec))
     for claim in check.claims:
         state = compile_claim(claim)
         state.check(view, point)

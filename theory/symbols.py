@@ -14,7 +14,9 @@ NOAM = sp.Symbol("NOAM", integer=True, positive=True)  # most microbatches in fl
 R = sp.Symbol("R", integer=True, positive=True)  # num_runs (LocalSGD copies)
 H = sp.Symbol("H", integer=True, positive=True)  # local_steps
 t_F = sp.Symbol("t_F", integer=True, positive=True)  # forward_cost
-t_B = sp.Symbol("t_B", integer=True, positive=True)  # backward_cost
+t_B = sp.Symbol("t_B", integer=True, positive=True)  # backward_cost (input gradient when split)
+v = sp.Symbol("v", integer=True, positive=True)  # chunks (model chunks per rank)
+t_W = sp.Symbol("t_W", integer=True, positive=True)  # weight_cost (weight-gradient op)
 
 s = sp.Symbol("s", integer=True, nonnegative=True)  # stage index (updated block)
 j = sp.Symbol("j", integer=True, nonnegative=True)  # stage index (read block)
@@ -23,7 +25,7 @@ m2 = sp.Symbol("m2", integer=True, nonnegative=True)  # a second microbatch inde
 t = sp.Symbol("t", integer=True, nonnegative=True)  # slot
 n = sp.Symbol("n", integer=True, nonnegative=True)  # parity-split variable
 
-PARAMETERS = (S, M, NOAM, R, H, t_F, t_B)
+PARAMETERS = (S, M, NOAM, R, H, t_F, t_B, v, t_W)
 """Grid parameters, in the order the exhaustive method binds them."""
 
 INDICES = (s, j, m)
@@ -37,6 +39,8 @@ DOMAINS = {
     H: H >= 1,
     t_F: t_F >= 1,
     t_B: t_B >= 1,
+    v: v >= 1,
+    t_W: t_W >= 1,
     s: (s >= 0) & (s <= S - 1),
     j: (j >= 0) & (j <= S - 1),
     m: (m >= 0) & (m <= M - 1),

@@ -115,7 +115,9 @@ class Grid:
     """A finite parameter range for the exhaustive method.
 
     ``microbatches`` lists rules giving M from S (for example ``10*S``); every other list is
-    crossed with them. Points that violate ``condition`` are skipped.
+    crossed with them. Points that violate ``condition`` are skipped. ``costs`` are (t_F, t_B)
+    pairs, or (t_F, t_B, t_W) triples for the schedules with a split backward (t_B the input
+    gradient's cost); ``chunks`` the model chunks per rank v of the chunked schedules.
     """
 
     schedule: str
@@ -124,8 +126,9 @@ class Grid:
     noam: tuple[sp.Expr | None, ...] = (None,)
     runs: tuple[sp.Expr, ...] = (sp.Integer(1),)
     local_steps: tuple[sp.Expr, ...] = (sp.Integer(1),)
-    costs: tuple[tuple[int, int], ...] = ((1, 1),)
+    costs: tuple[tuple[int, ...], ...] = ((1, 1),)
     condition: sp.Basic = sp.true
+    chunks: tuple[int, ...] = (1,)
 
     def describe(self) -> str:
         """A one-line statement of the range."""
@@ -136,8 +139,11 @@ class Grid:
         if self.schedule == "localsgd":
             parts.append("R in {" + ", ".join(map(str, self.runs)) + "}")
             parts.append("H in {" + ", ".join(map(str, self.local_steps)) + "}")
+        if self.chunks != (1,):
+            parts.append("v in {" + ", ".join(map(str, self.chunks)) + "}")
         if self.costs != ((1, 1),):
-            parts.append("(t_F, t_B) in {" + ", ".join(map(str, self.costs)) + "}")
+            names = "(t_F, t_B, t_W)" if len(self.costs[0]) == 3 else "(t_F, t_B)"
+            parts.append(f"{names} in {{" + ", ".join(map(str, self.costs)) + "}")
         if self.condition is not sp.true:
             parts.append(f"where {self.condition}")
         return ", ".join(parts)

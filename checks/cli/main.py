@@ -7,6 +7,8 @@
     pipeproof run-method METHOD --objective NAME --stages S   train one method
     pipeproof report [--json PATH] [--out DIR]   HTML and Markdown report of the verdicts
     pipeproof distributed --stages S [--schedule pipedream|flush]   S processes, confirmed
+    pipeproof check-table FILE              validate and time a per-rank schedule table
+    pipeproof external torch [--stages S ...] [--microbatches M ...]   PyTorch's tables
 
 The options of ``run`` may come before or after the subcommand; an option given before a
 subcommand that does not take it is an error (exit 2), never ignored. Output paths are checked
@@ -41,7 +43,7 @@ GLOBAL_FLAGS = {"profile": "--profile", "json": "--json", "only": "--only",
 """Options of ``run`` that may also stand before the subcommand."""
 ACCEPTS = {"run": set(GLOBAL_FLAGS), "list": {"json"}, "show": {"profile"},
            "schedule": set(), "run-method": set(), "distributed": set(),
-           "report": {"json", "profile"}}
+           "report": {"json", "profile"}, "check-table": set(), "external": set()}
 """Which of them each subcommand uses."""
 
 
@@ -147,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_report(commands, DEFAULT_JSON)
     from pipeproof.checks.cli.distributed import add_parser as add_distributed
     add_distributed(commands)
+    from pipeproof.checks.cli.check_table import add_parser as add_check_table
+    add_check_table(commands)
+    from pipeproof.checks.cli.external import add_parser as add_external
+    add_external(commands)
     return parser
 
 

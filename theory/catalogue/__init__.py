@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from functools import cache
 
-from pipeproof.theory.catalogue import comparison, convergence, staleness, throughput
+from pipeproof.theory.catalogue import (
+    comparison,
+    convergence,
+    later_schedules,
+    staleness,
+    throughput,
+)
 from pipeproof.theory.parameters import ParameterError
 from pipeproof.theory.theorem import Theorem
 
-SECTIONS = (throughput, staleness, convergence, comparison)
+SECTIONS = (throughput, staleness, convergence, comparison, later_schedules)
 
 
 @cache
