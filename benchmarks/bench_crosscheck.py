@@ -33,7 +33,7 @@ def measure(theorem_id: str, cvc5_seconds: float) -> dict:
     unknown, disagree, obligations = [], [], []
     files = 0
     for export in exports:
-        checks = [check_file(file, DEFAULT_RLIMIT, cvc5_seconds) for file in export.files]
+        checks = [check_file(file, cvc5_seconds) for file in export.files]
         files += len(checks)
         for check in checks:
             cvc5 = check.answer("cvc5")

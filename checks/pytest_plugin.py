@@ -100,11 +100,11 @@ class TheoremItem(pytest.Item):
             return
         if outcome.expected_failure:
             pytest.xfail(outcome.message)
-        raise TheoremFailure(outcome.message)
+        raise TheoremExpectationError(outcome.message)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:
-        if isinstance(excinfo.value, TheoremFailure):
+        if isinstance(excinfo.value, TheoremExpectationError):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
@@ -112,5 +112,5 @@ class TheoremItem(pytest.Item):
         return self.path, None, f"{self.parent.name}::{self.name}"
 
 
-class TheoremFailure(AssertionError):
+class TheoremExpectationError(AssertionError):
     """A status that is not the expected one."""

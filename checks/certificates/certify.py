@@ -129,7 +129,7 @@ def certify(theorem: Theorem, profile: Profile, cvc5_seconds: float = CVC5_SECON
     seconds["export"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    checks = {number: [check_file(file, profile.rlimit, cvc5_seconds, use_cvc5)
+    checks = {number: [check_file(file, cvc5_seconds, use_cvc5)
                        for file in export.files] for number, export in exports.items()}
     seconds["crosscheck"] = time.perf_counter() - started
 

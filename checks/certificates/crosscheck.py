@@ -45,14 +45,14 @@ class FileCheck:
     def to_json(self) -> dict:
         """{path, case, role, expected, answers: {solver: {...}}}."""
         return {"path": self.file.path, "case": self.file.case, "role": self.file.role,
-                "expected": self.file.expected,
+                "expected": self.file.expected, "z3_rlimit": self.file.rlimit,
                 "answers": {a.solver: a.to_json() for a in self.answers}}
 
 
-def check_file(file: SmtFile, rlimit: int, cvc5_seconds: float = CVC5_SECONDS,
+def check_file(file: SmtFile, cvc5_seconds: float = CVC5_SECONDS,
                use_cvc5: bool = True) -> FileCheck:
-    """Z3 (budget ``rlimit``) and, when installed and ``use_cvc5``, cvc5 on one file."""
-    answers = [z3_answer(file.text, rlimit)]
+    """Z3 (the file's budget) and, when installed and ``use_cvc5``, cvc5 on one file."""
+    answers = [z3_answer(file.text, file.rlimit)]
     if use_cvc5 and cvc5_available():
         answers.append(cvc5_answer(file.text, cvc5_seconds))
     return FileCheck(file, tuple(answers))

@@ -11,8 +11,11 @@ For each obligation the SMT prover proves, and each case of its split, two files
 The body of each file is Z3's own ``to_smt2()`` of the solver whose answer decided the case in
 the proof (recorded by :func:`pipeproof.checks.provers.smt.prove_smt`), under a header comment
 naming the theorem, the obligation, the case and the expected answer. Each file is read back
-by Z3 from its text, under the proof's budget, and must give the proof's answer
-(:class:`ExportError` otherwise), so the file is exactly the query that proved the obligation.
+by Z3 from its text and must give the proof's answer (:class:`ExportError` otherwise), so the
+file is exactly the query that proved the obligation. Z3 reading a file from text does not
+always take the same search path as the solver built through its API: when the proof's budget
+does not decide the file, it is read again with twice and four times the budget, and the header
+and :attr:`SmtFile.rlimit` state the budget that decides it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from pipeproof.theory.theorem import Obligation, Theorem
 
 EXPECTED = {"goal": "unsat", "hypotheses": "sat"}
 """The answer each kind of query must get."""
+
+READ_BACK_FACTORS = (1, 2, 4)
+"""Budgets tried when a file is read back, as multiples of the proof's rlimit."""
 
 
 class ExportError(RuntimeError):
@@ -45,6 +51,7 @@ class SmtFile:
         role: "goal" or "hypotheses" (see :data:`EXPECTED`).
         expected: the answer the file must get.
         text: the file's text.
+        rlimit: the Z3 budget under which the file, read from its text, gets ``expected``.
     """
 
     path: str
@@ -54,6 +61,7 @@ class SmtFile:
     role: str
     expected: str
     text: str
+    rlimit: int
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ def _comment(text: str) -> str:
 
 
 def file_text(theorem: Theorem, number: int, obligation: Obligation, case: str, role: str,
-              body: str, rlimit: int) -> str:
+              body: str, rlimit: int, read_rlimit: int) -> str:
     """The header comment, then Z3's SMT-LIB body of the query (its own header dropped)."""
     what = ("the hypotheses and the negated goal" if role == "goal"
             else "the hypotheses alone (they must have a model)")
@@ -89,8 +97,10 @@ def file_text(theorem: Theorem, number: int, obligation: Obligation, case: str, 
         f"; case: {case or 'no case split'}",
         f"; query: {what}",
         f"; expected answer: {EXPECTED[role]}",
-        f"; made by {z3_version()} with rlimit={rlimit}; read it with z3 as it is (naming a "
-        "logic changes z3's strategy) or with cvc5 --force-logic=ALL",
+        f"; made by {z3_version()}, proved with rlimit={rlimit}; z3 answers this file within "
+        f"rlimit={read_rlimit}",
+        "; read it with z3 as it is (naming a logic changes z3's strategy) or with "
+        "cvc5 --force-logic=ALL",
         f"(set-info :status {EXPECTED[role]})",
     ]
     lines = [line for line in body.splitlines()
@@ -121,13 +131,19 @@ def export_obligation(theorem: Theorem, number: int, rlimit: int) -> ObligationE
             continue  # an unknown first try, superseded by the query that decided the case
         suffix = ".smt2" if role == "goal" else ".hyp.smt2"
         path = f"smt/o{number:02d}-{_slug(label)}{suffix}"
-        text = file_text(theorem, number, obligation, label, role, solver.to_smt2(), rlimit)
-        reread = z3_answer(text, rlimit)
-        if reread.result != EXPECTED[role]:
+        body = solver.to_smt2()
+        for factor in READ_BACK_FACTORS:
+            text = file_text(theorem, number, obligation, label, role, body, rlimit,
+                             factor * rlimit)
+            reread = z3_answer(text, factor * rlimit)
+            if reread.result == EXPECTED[role]:
+                break
+        else:
             raise ExportError(f"{theorem.id} {path}: z3 reads the exported file as "
-                              f"{reread.result} ({reread.reason}), the proof's answer was "
-                              f"{answer}")
-        files.append(SmtFile(path, number, obligation.name, label, role, EXPECTED[role], text))
+                              f"{reread.result} ({reread.reason}) within rlimit="
+                              f"{factor * rlimit}, the proof's answer was {answer}")
+        files.append(SmtFile(path, number, obligation.name, label, role, EXPECTED[role], text,
+                             factor * rlimit))
     return ObligationExport(number, obligation, verdict, tuple(files))
 
 

@@ -1,8 +1,8 @@
 """Two independent SMT solvers on the text of an SMT-LIB 2 file: Z3 and cvc5.
 
-Z3 reads the file with its default strategy and the deterministic budget ``rlimit`` under which
-the obligation was proved (no ``set-logic``: naming a logic changes Z3's strategy, and the file
-must be exactly the query that proved the obligation). cvc5 (the optional extra
+Z3 reads the file with its default strategy and a deterministic budget ``rlimit`` (the file's
+header states the one that decides it; no ``set-logic``: naming a logic changes Z3's strategy,
+and the file must be exactly the query that proved the obligation). cvc5 (the optional extra
 ``pipeproof[crosscheck]``) reads it as logic ALL (nonlinear integer and real arithmetic,
 uninterpreted functions, ``to_real``, ``div`` and ``mod``), with a wall-clock limit per query;
 its ``unknown`` is reported as unknown, never as an answer.

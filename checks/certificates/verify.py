@@ -4,7 +4,8 @@
    SHA256SUMS is CERTIFICATE.sha256 (and the hash the user cites, when given).
 2. The manifest is a pipeproof certificate and lists exactly the SMT files present, each with the
    expected answer its header states (unsat for goal files, sat for hypotheses files).
-3. Z3 reads every SMT file under the manifest's rlimit and must give the expected answer; cvc5,
+3. Z3 reads every SMT file under the rlimit the manifest lists for it and must give the expected
+   answer; cvc5,
    when installed, must not give the other definite answer (its unknown is reported).
 4. ``sympy_steps.py`` runs with plain Python and exits with 0.
 
@@ -98,7 +99,6 @@ def _smt_files(files: dict[str, bytes], manifest: dict, found: Verification,
     for path in sorted(present ^ set(listed)):
         where = "not in the manifest" if path in present else "in the manifest but missing"
         found.problems.append(f"{path}: {where}")
-    rlimit = int(manifest["budgets"]["z3_rlimit"])
     for path in sorted(present & set(listed)):
         text = files[path].decode("utf-8", errors="replace")
         role = "hypotheses" if path.endswith(".hyp.smt2") else "goal"
@@ -108,6 +108,7 @@ def _smt_files(files: dict[str, bytes], manifest: dict, found: Verification,
             found.problems.append(f"{path}: a {role} file must expect {expected} (header says "
                                   f"{stated}, manifest {listed[path].get('expected')})")
             continue
+        rlimit = int(listed[path].get("z3_rlimit") or manifest["budgets"]["z3_rlimit"])
         answers = [z3_answer(text, rlimit)]
         if use_cvc5 and cvc5_available():
             answers.append(cvc5_answer(text, cvc5_seconds))

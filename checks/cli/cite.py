@@ -102,10 +102,15 @@ def _certify(theorem: Any, args: argparse.Namespace, out: Path, version: str) ->
     from pipeproof.checks.certificates.certify import certify
     from pipeproof.checks.certificates.citation import bibtex, latex
     from pipeproof.checks.certificates.folder import write_folder
+    from pipeproof.checks.certificates.smtlib import ExportError
     from pipeproof.checks.outputs import json_text, write_atomically
 
     profile = PROFILES[getattr(args, "profile", None) or "default"]
-    certificate = certify(theorem, profile, args.cvc5_seconds)
+    try:
+        certificate = certify(theorem, profile, args.cvc5_seconds)
+    except ExportError as error:
+        print(f"pipeproof: error: no certificate: {error}", file=sys.stderr)
+        return 1
     digest = write_folder(out / CERTIFICATE, certificate.files)
     manifest = certificate.manifest
     status = manifest["theorem"]["status"]
