@@ -5,11 +5,12 @@
 2. The manifest is a pipeproof certificate and lists exactly the SMT files present, each with the
    expected answer its header states (unsat for goal files, sat for hypotheses files).
 3. Z3 reads every SMT file under the rlimit the manifest lists for it and must give the expected
-   answer; cvc5,
-   when installed, must not give the other definite answer (its unknown is reported).
+   answer; cvc5, when installed, must not give the other definite answer (its unknown is
+   reported).
 4. ``sympy_steps.py`` runs with plain Python and exits with 0.
 
-Any failure makes the certificate invalid; each is reported with the file it concerns.
+Any failure makes the certificate invalid; each is reported with the file it concerns. A broken
+seal ends the check: the files are not the ones sealed, so re-running them proves nothing.
 """
 
 from __future__ import annotations
@@ -131,6 +132,8 @@ def verify(where: Path, cited: str | None = None, cvc5_seconds: float = CVC5_SEC
     certificate hash the user cites, if any."""
     found = Verification()
     files = _seal(where, found, cited)
+    if any("cited" not in problem for problem in found.problems):
+        return found  # not the sealed files: nothing in them is evidence
     manifest = _manifest(files, found)
     if manifest is None:
         return found
