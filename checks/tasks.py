@@ -7,7 +7,9 @@ A check run is a list of tasks of four kinds (:data:`Task`):
   tautologies);
 - :class:`GridTask`: the op tables of one grid, generated once, and every claim checked on them
   (each claim named by its :class:`ClaimKey`);
-- :class:`EmpiricalTask`: the empirical confirmation of one theorem.
+- :class:`EmpiricalTask`: the empirical confirmation of one theorem;
+- :class:`CrossCheckTask`: cvc5 on every exported SMT query of one theorem (profiles with
+  ``crosscheck``, see :mod:`pipeproof.checks.certificates.crosscheck`).
 
 Every task names its ``kind`` (the progress display weighs tasks by kind) and the ids of the
 theorems it works for (``theorem_ids``). A catalogue theorem travels as its id and is rebuilt in
@@ -175,7 +177,26 @@ class EmpiricalTask:
         return confirm(self.theorem_id, self.profile, self.plots)
 
 
-Task = ProofTask | SoundnessTask | GridTask | EmpiricalTask
+@dataclass(frozen=True)
+class CrossCheckTask:
+    """cvc5 re-checks every SMT query that proved an obligation of one theorem."""
+
+    kind: ClassVar[str] = "proof"
+    theorem: Theorem | str
+    """The theorem, or its catalogue id (see :func:`reference`)."""
+    rlimit: int
+
+    @property
+    def theorem_ids(self) -> frozenset[str]:
+        return frozenset({theorem_id(self.theorem)})
+
+    def run(self) -> Verdict:
+        from pipeproof.checks.certificates.crosscheck import crosscheck_verdict
+
+        return crosscheck_verdict(resolve(self.theorem), self.rlimit)
+
+
+Task = ProofTask | SoundnessTask | GridTask | EmpiricalTask | CrossCheckTask
 
 
 def run_task(task: Task) -> Verdict | list[Verdict]:
@@ -213,4 +234,13 @@ def plan(theorems: Sequence[Theorem], profile: Profile, plots: Path | None) -> l
                   for grid, claims in grids(theorems).items()]
     empirical = [EmpiricalTask(t.id, profile, plots) for t in theorems
                  if "empirical" in t.methods()]
-    return [*empirical, *grid_tasks, *soundness, *proofs]
+    crosschecks = [CrossCheckTask(reference(t), profile.rlimit) for t in theorems
+                   if profile.crosscheck and _cvc5_installed()
+                   and any("smt" in ob.methods for ob in t.obligations)]
+    return [*empirical, *crosschecks, *grid_tasks, *soundness, *proofs]
+
+
+def _cvc5_installed() -> bool:
+    from pipeproof.checks.certificates.solvers import cvc5_available
+
+    return cvc5_available()

@@ -172,3 +172,64 @@ def test_seal_lists_every_file_and_hashes_the_list(tmp_path):
     assert folder.sha256(sums.encode()) == digest
     assert folder.read_folder(tmp_path) == files
     assert folder.seal({"a.txt": b"one", "smt/b.smt2": b"twO"})[1] != digest
+
+
+def test_only_profiles_with_crosscheck_plan_the_cvc5_tasks():
+    from pipeproof.checks.profiles import PROFILES
+    from pipeproof.checks.tasks import CrossCheckTask, plan
+
+    theorem = by_id("STL-PD-MATRIX")
+    for name in ("quick", "default"):
+        assert not any(isinstance(task, CrossCheckTask)
+                       for task in plan([theorem], PROFILES[name], None))
+    thorough = [task for task in plan([theorem], PROFILES["thorough"], None)
+                if isinstance(task, CrossCheckTask)]
+    assert len(thorough) == (1 if cvc5_available() else 0)
+
+
+@needs_cvc5
+def test_crosscheck_verdict_re_proves_every_smt_obligation():
+    from pipeproof.checks.certificates.crosscheck import crosscheck_verdict
+
+    verdict = crosscheck_verdict(by_id("STL-PD-MATRIX"), DEFAULT_RLIMIT)
+    assert verdict.status is Status.PROVED, verdict.reason
+    assert len(verdict.steps) == 2
+    assert all(step.detail.endswith("proved by z3, cvc5") for step in verdict.steps)
+
+
+@needs_cvc5
+def test_crosscheck_reports_cvc5_unknown_as_unknown():
+    from pipeproof.checks.certificates.crosscheck import crosscheck_verdict
+
+    verdict = crosscheck_verdict(by_id("STL-PD-MATRIX"), DEFAULT_RLIMIT, cvc5_seconds=1e-6)
+    assert verdict.status is Status.UNKNOWN and "cvc5 unknown on" in verdict.reason
+
+
+def test_a_solver_disagreement_fails_the_run(quick_reports):
+    from pipeproof.checks.verdict import Verdict
+
+    report = next(r for r in quick_reports if r.theorem.id == "STL-PD-MATRIX")
+    assert report.as_expected
+    disagreement = Verdict("crosscheck", Status.REFUTED, 0.0, "files",
+                           counterexample={"smt/o00-all.smt2": {"z3": "unsat", "cvc5": "sat"}})
+    report.verdicts.append(disagreement)
+    try:
+        assert not report.as_expected
+    finally:
+        report.verdicts.remove(disagreement)
+
+
+@pytest.mark.slow
+@needs_cvc5
+def test_every_smt_obligation_of_the_catalogue_is_exported_and_cross_checked():
+    from pipeproof.checks.certificates.crosscheck import crosscheck_verdict
+    from pipeproof.theory.catalogue import catalogue
+
+    for theorem in catalogue():
+        if not any("smt" in ob.methods for ob in theorem.obligations):
+            continue
+        verdict = crosscheck_verdict(theorem, DEFAULT_RLIMIT)
+        assert verdict.status is not Status.REFUTED, (theorem.id, verdict.counterexample)
+        if theorem.expected != "refuted":
+            assert verdict.steps and all(step.detail.split("proved by ")[1].startswith("z3")
+                                         for step in verdict.steps), theorem.id
