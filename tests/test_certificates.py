@@ -12,7 +12,7 @@ import sympy as sp
 
 from pipeproof.checks.certificates import folder, replay
 from pipeproof.checks.certificates.crosscheck import FileCheck, check_file, solvers_proving
-from pipeproof.checks.certificates.smtlib import export_obligation
+from pipeproof.checks.certificates.smtlib import EXPECTED, export_obligation
 from pipeproof.checks.certificates.solvers import (
     Answer,
     cvc5_answer,
@@ -49,14 +49,14 @@ def test_every_case_has_a_goal_file_and_a_hypotheses_file(split_export):
     theorem, export = split_export
     assert export.verdict.status is Status.PROVED
     cases = {file.case for file in export.files}
-    assert cases == {"S odd", "S even"}
+    assert cases == {"S odd", "S even", ""}
     assert sorted(file.role for file in export.files) == ["goal", "goal", "hypotheses",
-                                                          "hypotheses"]
+                                                          "hypotheses", "split"]
     for file in export.files:
-        assert file.path.startswith(f"smt/o{export.number:02d}-S-")
+        assert file.path.startswith(f"smt/o{export.number:02d}-")
         assert f"; theorem: {theorem.id}:" in file.text
         assert f"; obligation {export.number}: {export.obligation.name}" in file.text
-        assert f"; case: {file.case}" in file.text
+        assert f"; case: {file.case or 'S odd; S even'}" in file.text
         assert f"; expected answer: {file.expected}" in file.text
         assert file.text.count("(check-sat)") == 1
         assert "set-logic" not in file.text
@@ -66,7 +66,19 @@ def test_files_read_back_by_z3_give_the_proofs_answers(split_export):
     _, export = split_export
     for file in export.files:
         answer = z3_answer(file.text, file.rlimit)
-        assert answer.result == file.expected == ("unsat" if file.role == "goal" else "sat")
+        assert answer.result == file.expected == EXPECTED[file.role]
+    assert EXPECTED == {"goal": "unsat", "hypotheses": "sat", "split": "unsat"}
+
+
+def test_the_split_file_catches_a_dropped_case(split_export):
+    from pipeproof.checks.certificates.split import split_query
+    from pipeproof.checks.provers.parity import parity_cases
+
+    _, export = split_export
+    cases = [substitution for _, substitution in parity_cases(export.obligation)]
+    assert str(split_query(export.obligation.parity, cases).check()) == "unsat"
+    assert str(split_query(export.obligation.parity, cases[:1]).check()) == "sat"
+    assert str(split_query(export.obligation.parity, [*cases, cases[0]]).check()) == "sat"
 
 
 def test_a_flipped_goal_is_satisfiable(split_export):

@@ -68,7 +68,7 @@ def test_readme_example_certifies_and_verifies(example):
     assert cite.returncode == 0, cite.stderr
     assert "\\begin{theorem}" in cite.stdout and "\\end{theorem}" in cite.stdout
     digest = (where / "cite-stl-pd-max" / "certificate" / folder.DIGEST).read_text().strip()
-    assert f"SHA-256 {digest}; status proved; 14 SMT files" in cite.stderr
+    assert f"SHA-256 {digest}; status proved; 16 SMT files" in cite.stderr
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.strip().splitlines()[-1].startswith(f"certificate VALID: SHA-256 {digest}")
     for suffix in (".tex", ".bib", ".json"):
@@ -89,12 +89,12 @@ def test_manifest_records_verdicts_solvers_and_provenance(certificate):
     assert any(ob["proved_by"] == ["sympy", "z3", "cvc5"] for ob in obligations)
     for ob in obligations:
         answers = [entry["answers"]["cvc5"]["result"] for entry in ob["smt"]["files"]
-                   if entry["role"] == "goal"]
+                   if entry["role"] in ("goal", "split")]
         assert ("cvc5" in ob["proved_by"]) == all(result == "unsat" for result in answers)
     files = sorted(path.relative_to(certificate).as_posix()
                    for path in certificate.rglob("*.smt2"))
     listed = sorted(entry["path"] for ob in obligations for entry in ob["smt"]["files"])
-    assert files == listed and len(files) == 14
+    assert files == listed and len(files) == 16
 
 
 def test_cited_hash_must_match(certificate):
@@ -159,6 +159,21 @@ def test_a_false_sympy_step_fails_even_when_resealed(certificate):
     _reseal(certificate)
     found = verify(certificate, use_cvc5=False)
     assert any("sympy_steps.py: exits with 1" in p for p in found.problems)
+
+
+def test_a_case_dropped_from_manifest_and_files_fails(certificate):
+    manifest = json.loads((certificate / folder.MANIFEST).read_text())
+    obligation = next(ob for ob in manifest["obligations"] if ob["smt"]["cases"])
+    dropped = [entry for entry in obligation["smt"]["files"] if entry["case"] == "S even"]
+    assert len(dropped) == 2
+    for entry in dropped:
+        obligation["smt"]["files"].remove(entry)
+        (certificate / entry["path"]).unlink()
+    (certificate / folder.MANIFEST).write_text(json.dumps(manifest))
+    _reseal(certificate)
+    found = verify(certificate, use_cvc5=False)
+    assert any("is listed as proved by z3 but this file of it is missing" in p
+               for p in found.problems)
 
 
 def test_a_dropped_smt_file_or_an_extra_file_fails(certificate):

@@ -1,10 +1,11 @@
 """The second solver: cvc5 re-checks every exported SMT file, and the answers are compared.
 
-Per file: Z3 reads it (the answer must be the expected one: that is what proved the case) and
-cvc5 reads it. Two definite answers that differ are a disagreement, which fails the certificate;
-cvc5's ``unknown`` is reported as unknown. An obligation lists ``z3`` in ``proved_by`` when Z3
-proved it (every case, split complete) and its goal files read back unsat, and ``cvc5`` when
-cvc5 answers unsat on every goal file of it.
+Per file (goal, hypotheses and split files, :mod:`.smtlib`): Z3 reads it (the answer must be
+the expected one: that is what proved the case) and cvc5 reads it. Two definite answers that
+differ are a disagreement, which fails the certificate; cvc5's ``unknown`` is reported as
+unknown. An obligation lists ``z3`` in ``proved_by`` when Z3 proved it (every case, split
+complete) and its goal and split files read back unsat, and ``cvc5`` when cvc5 answers unsat on
+every one of them.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def check_file(file: SmtFile, cvc5_seconds: float = CVC5_SECONDS,
 
 def solvers_proving(export: ObligationExport, checks: list[FileCheck]) -> list[str]:
     """The SMT solvers that proved the obligation of ``export``: each answered unsat on every
-    goal file (and Z3 proved it, split complete, in the export)."""
-    goals = [check for check in checks if check.file.role == "goal"]
+    goal file and on the split file (and Z3 proved it, split complete, in the export)."""
+    goals = [check for check in checks if check.file.expected == "unsat"]
     if export.verdict.status is not Status.PROVED or not goals:
         return []
     found = []
@@ -93,7 +94,7 @@ def crosscheck_verdict(theorem: Theorem, rlimit: int,
         checks = [check_file(file, cvc5_seconds) for file in export.files]
         proved_by = solvers_proving(export, checks)
         disagreements += [check for check in checks if check.disagreement]
-        missing = [check.file.path for check in checks if check.file.role == "goal"
+        missing = [check.file.path for check in checks if check.file.expected == "unsat"
                    and (check.answer("cvc5") is None or check.answer("cvc5").result != "unsat")]
         unknown += missing
         status = (Status.PROVED if proved_by == ["z3", "cvc5"] else Status.UNKNOWN)

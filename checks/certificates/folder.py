@@ -3,7 +3,8 @@
 Layout of ``DIR`` (every path relative to it)::
 
     manifest.json        every verdict, solver versions, budgets, package version, commit
-    smt/oNN-CASE.smt2     goal queries (expected unsat), smt/oNN-CASE.hyp.smt2 (expected sat)
+    smt/oNN-CASE.smt2     goal queries (expected unsat), smt/oNN-CASE.hyp.smt2 (expected sat),
+                          smt/oNN-cases.split.smt2 (the split's cases are complete: unsat)
     sympy_steps.py       the SymPy steps, re-played with SymPy alone
     README.txt           how to re-check it without pipeproof
     SHA256SUMS           ``sha256sum`` lines of every file above, sorted by path
@@ -81,6 +82,7 @@ README = """This folder is a pipeproof certificate of {theorem_id}. It re-checks
 
 Goal files (smt/oNN-CASE.smt2) hold the hypotheses and the negated goal of one case of one
 obligation and must be unsat; hypotheses files (.hyp.smt2) the hypotheses alone and must be
-sat, so no proof is vacuous. manifest.json lists every verdict and each solver's answer.
+sat, so no proof is vacuous; split files (.split.smt2) ask for a point of a case split's domain
+in no case or in two and must be unsat. manifest.json lists every verdict and each solver's answer.
 Or: pipeproof verify-certificate DIR [--sha256 HASH].
 """

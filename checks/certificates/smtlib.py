@@ -6,7 +6,10 @@ For each obligation the SMT prover proves, and each case of its split, two files
   floors) and the negated goal, then ``(check-sat)``; expected answer ``unsat`` (no value of
   the symbols meets the hypotheses and breaks the goal);
 * the hypotheses query: the assumptions and side conditions alone (with the values the model
-  search fixed, if it fixed any); expected answer ``sat``, so the proof is not vacuous.
+  search fixed, if it fixed any); expected answer ``sat``, so the proof is not vacuous;
+
+and for an obligation with a case split, one more: the split query (:mod:`.split`), expected
+``unsat``: the cases proved cover the split's domain and do not overlap.
 
 The body of each file is Z3's own ``to_smt2()`` of the solver whose answer decided the case in
 the proof (recorded by :func:`pipeproof.checks.provers.smt.prove_smt`), under a header comment
@@ -24,12 +27,22 @@ import re
 from dataclasses import dataclass
 
 from pipeproof.checks.certificates.solvers import z3_answer, z3_version
+from pipeproof.checks.certificates.split import split_query
+from pipeproof.checks.provers.parity import parity_cases
 from pipeproof.checks.provers.smt import prove_smt
 from pipeproof.checks.verdict import Status, Verdict
 from pipeproof.theory.theorem import Obligation, Theorem
 
-EXPECTED = {"goal": "unsat", "hypotheses": "sat"}
+EXPECTED = {"goal": "unsat", "hypotheses": "sat", "split": "unsat"}
 """The answer each kind of query must get."""
+
+SUFFIXES = {"goal": ".smt2", "hypotheses": ".hyp.smt2", "split": ".split.smt2"}
+"""File name endings by role."""
+
+QUERIES = {"goal": "the hypotheses and the negated goal",
+           "hypotheses": "the hypotheses alone (they must have a model)",
+           "split": "a point of the split's domain in no case or in two (the cases proved must "
+                    "cover the domain exactly)"}
 
 READ_BACK_FACTORS = (1, 2, 4)
 """Budgets tried when a file is read back, as multiples of the proof's rlimit."""
@@ -48,7 +61,7 @@ class SmtFile:
         obligation: the obligation's number in the theorem (from 0).
         name: the obligation's name.
         case: the case label (empty without a split).
-        role: "goal" or "hypotheses" (see :data:`EXPECTED`).
+        role: "goal", "hypotheses" or "split" (see :data:`EXPECTED`).
         expected: the answer the file must get.
         text: the file's text.
         rlimit: the Z3 budget under which the file, read from its text, gets ``expected``.
@@ -74,7 +87,7 @@ class ObligationExport:
     files: tuple[SmtFile, ...]
 
 
-def _slug(label: str) -> str:
+def case_slug(label: str) -> str:
     """A case label as part of a file name: ``S = 2 (mod 4)`` -> ``S-2-mod-4``."""
     return re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-") or "all"
 
@@ -87,8 +100,7 @@ def _comment(text: str) -> str:
 def file_text(theorem: Theorem, number: int, obligation: Obligation, case: str, role: str,
               body: str, rlimit: int, read_rlimit: int) -> str:
     """The header comment, then Z3's SMT-LIB body of the query (its own header dropped)."""
-    what = ("the hypotheses and the negated goal" if role == "goal"
-            else "the hypotheses alone (they must have a model)")
+    what = QUERIES[role]
     header = [
         "; pipeproof certificate: one SMT query, SMT-LIB 2",
         f"; theorem: {theorem.id}: {_comment(theorem.title)}",
@@ -125,26 +137,38 @@ def export_obligation(theorem: Theorem, number: int, rlimit: int) -> ObligationE
     verdict = prove_smt(obligation, rlimit, recorder)
     if verdict.status is not Status.PROVED:
         return ObligationExport(number, obligation, verdict, ())
-    files = []
-    for label, role, solver, answer in recorded:
-        if str(answer) != EXPECTED[role]:
-            continue  # an unknown first try, superseded by the query that decided the case
-        suffix = ".smt2" if role == "goal" else ".hyp.smt2"
-        path = f"smt/o{number:02d}-{_slug(label)}{suffix}"
-        body = solver.to_smt2()
-        for factor in READ_BACK_FACTORS:
-            text = file_text(theorem, number, obligation, label, role, body, rlimit,
-                             factor * rlimit)
-            reread = z3_answer(text, factor * rlimit)
-            if reread.result == EXPECTED[role]:
-                break
-        else:
-            raise ExportError(f"{theorem.id} {path}: z3 reads the exported file as "
-                              f"{reread.result} ({reread.reason}) within rlimit="
-                              f"{factor * rlimit}, the proof's answer was {answer}")
-        files.append(SmtFile(path, number, obligation.name, label, role, EXPECTED[role], text,
-                             factor * rlimit))
+    files = [_written(theorem, number, label, role, solver.to_smt2(), rlimit)
+             for label, role, solver, answer in recorded
+             # an unknown first try is superseded by the query that decided the case
+             if str(answer) == EXPECTED[role]]
+    if obligation.parity:
+        cases = dict(parity_cases(obligation))
+        query = split_query(obligation.parity, [cases[label] for label in verdict.cases])
+        files.append(_written(theorem, number, "; ".join(verdict.cases), "split",
+                              query.to_smt2(), rlimit))
     return ObligationExport(number, obligation, verdict, tuple(files))
+
+
+def _written(theorem: Theorem, number: int, label: str, role: str, body: str,
+             rlimit: int) -> SmtFile:
+    """The file of one query, read back by Z3 under the proof's budget, else twice or four
+    times it.
+
+    Raises:
+        ExportError: when no budget gives the expected answer.
+    """
+    obligation = theorem.obligations[number]
+    case = "" if role == "split" else label
+    path = f"smt/o{number:02d}-{case_slug(case) if role != 'split' else 'cases'}{SUFFIXES[role]}"
+    for factor in READ_BACK_FACTORS:
+        text = file_text(theorem, number, obligation, label, role, body, rlimit, factor * rlimit)
+        reread = z3_answer(text, factor * rlimit)
+        if reread.result == EXPECTED[role]:
+            return SmtFile(path, number, obligation.name, case, role, EXPECTED[role], text,
+                           factor * rlimit)
+    raise ExportError(f"{theorem.id} {path}: z3 reads the exported file as {reread.result} "
+                      f"({reread.reason}) within rlimit={factor * rlimit}, the proof's answer "
+                      f"was {EXPECTED[role]}")
 
 
 def export_theorem(theorem: Theorem, rlimit: int) -> list[ObligationExport]:

@@ -3,7 +3,9 @@
 1. The seal: SHA256SUMS lists exactly the files present, each with its SHA-256; the SHA-256 of
    SHA256SUMS is CERTIFICATE.sha256 (and the hash the user cites, when given).
 2. The manifest is a pipeproof certificate and lists exactly the SMT files present, each with the
-   expected answer its header states (unsat for goal files, sat for hypotheses files).
+   expected answer its header states (unsat for goal and split files, sat for hypotheses files),
+   and every obligation that lists z3 in ``proved_by`` has a goal and a hypotheses file for each
+   case it names and, with a split, a split file.
 3. Z3 reads every SMT file under the rlimit the manifest lists for it and must give the expected
    answer; cvc5, when installed, must not give the other definite answer (its unknown is
    reported).
@@ -23,7 +25,7 @@ from pathlib import Path
 from pipeproof.checks.certificates import folder
 from pipeproof.checks.certificates.certify import FORMAT, run_script
 from pipeproof.checks.certificates.replay import SCRIPT_NAME
-from pipeproof.checks.certificates.smtlib import EXPECTED
+from pipeproof.checks.certificates.smtlib import EXPECTED, SUFFIXES, case_slug
 from pipeproof.checks.certificates.solvers import (
     CVC5_SECONDS,
     cvc5_answer,
@@ -102,7 +104,8 @@ def _smt_files(files: dict[str, bytes], manifest: dict, found: Verification,
         found.problems.append(f"{path}: {where}")
     for path in sorted(present & set(listed)):
         text = files[path].decode("utf-8", errors="replace")
-        role = "hypotheses" if path.endswith(".hyp.smt2") else "goal"
+        role = next((role for role, suffix in SUFFIXES.items()
+                     if role != "goal" and path.endswith(suffix)), "goal")
         stated = _EXPECTED_LINE.findall(text)
         expected = EXPECTED[role]
         if stated != [expected] or listed[path].get("expected") != expected:
@@ -126,6 +129,24 @@ def _smt_files(files: dict[str, bytes], manifest: dict, found: Verification,
                                       f"expected {expected}")
 
 
+def _complete(files: dict[str, bytes], manifest: dict, found: Verification) -> None:
+    """Every obligation proved by z3 has the files of every case it names, and a split file
+    when it is split."""
+    for obligation in manifest.get("obligations", []):
+        if "z3" not in obligation.get("proved_by", []):
+            continue
+        number = int(obligation["number"])
+        cases = list((obligation.get("smt") or {}).get("cases") or [])
+        needed = [f"smt/o{number:02d}-{case_slug(case)}{SUFFIXES[role]}"
+                  for case in (cases or [""]) for role in ("goal", "hypotheses")]
+        if cases:
+            needed.append(f"smt/o{number:02d}-cases{SUFFIXES['split']}")
+        for path in needed:
+            if path not in files:
+                found.problems.append(f"{path}: obligation {number} is listed as proved by z3 "
+                                      "but this file of it is missing")
+
+
 def verify(where: Path, cited: str | None = None, cvc5_seconds: float = CVC5_SECONDS,
            use_cvc5: bool = True) -> Verification:
     """Re-check the certificate in ``where`` (see the module docstring); ``cited`` is the
@@ -138,6 +159,7 @@ def verify(where: Path, cited: str | None = None, cvc5_seconds: float = CVC5_SEC
     if manifest is None:
         return found
     _smt_files(files, manifest, found, cvc5_seconds, use_cvc5)
+    _complete(files, manifest, found)
     if SCRIPT_NAME not in files:
         found.problems.append(f"{SCRIPT_NAME}: missing")
     else:
