@@ -158,6 +158,9 @@ def verify(where: Path, cited: str | None = None, cvc5_seconds: float = CVC5_SEC
     manifest = _manifest(files, found)
     if manifest is None:
         return found
+    if use_cvc5 and not cvc5_available():
+        found.lines.append("cvc5 is not installed (pipeproof[crosscheck]): z3 alone re-reads "
+                           "the SMT files")
     _smt_files(files, manifest, found, cvc5_seconds, use_cvc5)
     _complete(files, manifest, found)
     if SCRIPT_NAME not in files:

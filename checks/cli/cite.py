@@ -134,6 +134,9 @@ def _certify(theorem: Any, args: argparse.Namespace, out: Path, version: str) ->
     print(f"pipeproof: certificate {out / CERTIFICATE}: SHA-256 {digest}; status {status}; "
           f"{sum(path.endswith('.smt2') for path in certificate.files)} SMT files, cvc5 "
           f"unknown on {len(unknown)}", file=sys.stderr)
+    if manifest["versions"]["cvc5"] is None:
+        print("pipeproof: cvc5 is not installed (pipeproof[crosscheck]): no second solver "
+              "re-checked the SMT files", file=sys.stderr)
     for problem in certificate.problems:
         print(f"pipeproof: certificate problem: {problem}", file=sys.stderr)
     return 0 if certificate.ok else 1
