@@ -245,3 +245,17 @@ def test_every_smt_obligation_of_the_catalogue_is_exported_and_cross_checked():
         if theorem.expected != "refuted":
             assert verdict.steps and all(step.detail.split("proved by ")[1].startswith("z3")
                                          for step in verdict.steps), theorem.id
+
+
+def test_without_cvc5_only_z3_reads_the_files(split_export, monkeypatch):
+    from pipeproof.checks.certificates import crosscheck, solvers
+
+    monkeypatch.setattr(solvers, "cvc5_available", lambda: False)
+    monkeypatch.setattr(crosscheck, "cvc5_available", lambda: False)
+    _, export = split_export
+    goal = _goal_files(export)[0]
+    answer = solvers.cvc5_answer(goal.text)
+    assert answer.result == "unknown" and "not installed" in answer.reason
+    checks = [check_file(file) for file in export.files]
+    assert all([a.solver for a in check.answers] == ["z3"] for check in checks)
+    assert solvers_proving(export, checks) == ["z3"]
