@@ -4,7 +4,10 @@
   main grids), under a minute on two cores;
 * ``quick``: the same checks with S capped at 12, for tests;
 * ``thorough``: the catalogue's ranges with twice the stages and a larger Z3 budget, and the
-  staleness theorems on torch.distributed processes where PyTorch is installed.
+  staleness theorems on torch.distributed processes where PyTorch is installed, and a
+  second solver: cvc5 re-checks every SMT query that proved an obligation (when
+  ``pipeproof[crosscheck]`` is installed; about 300 s more on two cores, too long for the
+  default profile's minute).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class Profile:
         runs: whether the empirical method trains on executor runs.
         distributed: whether the staleness theorems are also confirmed on torch.distributed
             processes (:mod:`pipeproof.checks.distributed.verdicts`; needs PyTorch).
+        crosscheck: whether cvc5 re-checks the exported SMT queries
+            (:mod:`pipeproof.checks.certificates`).
     """
 
     name: str
@@ -37,10 +42,12 @@ class Profile:
     rlimit: int
     runs: str
     distributed: bool = False
+    crosscheck: bool = False
 
 
 PROFILES = {
     "quick": Profile("quick", 12, 1, DEFAULT_RLIMIT, "short"),
     "default": Profile("default", None, 1, DEFAULT_RLIMIT, "default"),
-    "thorough": Profile("thorough", None, 2, 4 * DEFAULT_RLIMIT, "long", distributed=True),
+    "thorough": Profile("thorough", None, 2, 4 * DEFAULT_RLIMIT, "long", distributed=True,
+                        crosscheck=True),
 }

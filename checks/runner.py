@@ -31,6 +31,7 @@ from tqdm import tqdm
 from pipeproof.checks.profiles import Profile
 from pipeproof.checks.tasks import (
     SOUNDNESS,
+    CrossCheckTask,
     DistributedTask,
     EmpiricalTask,
     GridTask,
@@ -162,8 +163,8 @@ class TheoremReport:
 
     @property
     def as_expected(self) -> bool:
-        """The status is the expected one, the finite methods agree with it, and every variant
-        is refuted."""
+        """The status is the expected one, the finite methods agree with it, every variant is
+        refuted, and Z3 and cvc5 do not disagree on an exported query (thorough profile)."""
         expected = self.theorem.expected
         if expected == "refuted":
             methods = [v for v in self.verdicts if v.method in PROOF_STATUS]
@@ -172,7 +173,9 @@ class TheoremReport:
             methods_ok = all(v.status is PROOF_STATUS[v.method] for v in self.verdicts
                              if v.method in FINITE)
         status_ok = self.status.value == expected
-        return (status_ok and methods_ok and self.provers_agree
+        solvers_agree = all(v.status is not Status.REFUTED for v in self.verdicts
+                            if v.method == "crosscheck")
+        return (status_ok and methods_ok and self.provers_agree and solvers_agree
                 and all(report.refutation is not None for report in self.variants))
 
     @property
@@ -304,7 +307,7 @@ def _assemble(theorems: Sequence[Theorem], tasks: Sequence[Task],
             distributed.update(zip(task.ids, result, strict=True))
         elif isinstance(task, ProofTask):
             proofs.setdefault((theorem_id(task.theorem), task.variant), []).append(result)
-        elif isinstance(task, SoundnessTask):
+        elif isinstance(task, (SoundnessTask, CrossCheckTask)):
             proofs.setdefault((theorem_id(task.theorem), None), []).append(result)
         elif isinstance(task, GridTask):
             for (key, _), verdict in zip(task.claims, result, strict=True):

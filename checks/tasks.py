@@ -10,6 +10,8 @@ A check run is a list of tasks of five kinds (:data:`Task`):
 - :class:`EmpiricalTask`: the empirical confirmation of one theorem;
 - :class:`DistributedTask`: the staleness theorems on torch.distributed processes (profiles with
   ``distributed`` set, where PyTorch is installed).
+- :class:`CrossCheckTask`: cvc5 on every exported SMT query of one theorem (profiles with
+  ``crosscheck``, see :mod:`pipeproof.checks.certificates.crosscheck`).
 
 Every task names its ``kind`` (the progress display weighs tasks by kind) and the ids of the
 theorems it works for (``theorem_ids``). A catalogue theorem travels as its id and is rebuilt in
@@ -195,7 +197,27 @@ class DistributedTask:
         return confirm_theorems(self.ids)
 
 
-Task = ProofTask | SoundnessTask | GridTask | EmpiricalTask | DistributedTask
+@dataclass(frozen=True)
+class CrossCheckTask:
+    """cvc5 re-checks every SMT query that proved an obligation of one theorem."""
+
+    kind: ClassVar[str] = "proof"
+    theorem: Theorem | str
+    """The theorem, or its catalogue id (see :func:`reference`)."""
+    rlimit: int
+
+    @property
+    def theorem_ids(self) -> frozenset[str]:
+        return frozenset({theorem_id(self.theorem)})
+
+    def run(self) -> Verdict:
+        from pipeproof.checks.certificates.crosscheck import crosscheck_verdict
+
+        return crosscheck_verdict(resolve(self.theorem), self.rlimit)
+
+
+Task = (ProofTask | SoundnessTask | GridTask | EmpiricalTask | DistributedTask
+        | CrossCheckTask)
 
 
 def run_task(task: Task) -> Verdict | list[Verdict]:
@@ -233,7 +255,17 @@ def plan(theorems: Sequence[Theorem], profile: Profile, plots: Path | None) -> l
                   for grid, claims in grids(theorems).items()]
     empirical = [EmpiricalTask(t.id, profile, plots) for t in theorems
                  if "empirical" in t.methods()]
-    return [*distributed_tasks(theorems, profile), *empirical, *grid_tasks, *soundness, *proofs]
+    crosschecks = [CrossCheckTask(reference(t), profile.rlimit) for t in theorems
+                   if profile.crosscheck and _cvc5_installed()
+                   and any("smt" in ob.methods for ob in t.obligations)]
+    return [*distributed_tasks(theorems, profile), *empirical, *crosschecks, *grid_tasks,
+            *soundness, *proofs]
+
+
+def _cvc5_installed() -> bool:
+    from pipeproof.checks.certificates.solvers import cvc5_available
+
+    return cvc5_available()
 
 
 def distributed_tasks(theorems: Sequence[Theorem], profile: Profile) -> list[DistributedTask]:

@@ -294,7 +294,7 @@ def test_readme_commands_name_only_options_the_program_has() -> None:
     for usage in usages:
         name = usage.split()[0]
         known = commands.get(name, parser)._option_string_actions
-        missing = [flag for flag in re.findall(r"--[a-z-]+", usage) if flag not in known]
+        missing = [flag for flag in re.findall(r"--[a-z0-9-]+", usage) if flag not in known]
         assert not missing, (name, missing)
     assert f"H = {LOCALSGD_LOCAL_STEPS} local steps" in readme
     assert "clamped to {}..{}".format(*run_method_command.TRACE_POINTS) in readme

@@ -9,6 +9,8 @@
     pipeproof distributed --stages S [--schedule pipedream|flush]   S processes, confirmed
     pipeproof check-table FILE              validate and time a per-rank schedule table
     pipeproof external torch [--stages S ...] [--microbatches M ...]   PyTorch's tables
+    pipeproof cite ID [--format latex|bibtex|json] [--out DIR]   cite a theorem, certify it
+    pipeproof verify-certificate DIR [--sha256 HASH]          re-check a certificate
 
 The options of ``run`` may come before or after the subcommand; an option given before a
 subcommand that does not take it is an error (exit 2), never ignored. Output paths are checked
@@ -43,7 +45,8 @@ GLOBAL_FLAGS = {"profile": "--profile", "json": "--json", "only": "--only",
 """Options of ``run`` that may also stand before the subcommand."""
 ACCEPTS = {"run": set(GLOBAL_FLAGS), "list": {"json"}, "show": {"profile"},
            "schedule": set(), "run-method": set(), "distributed": set(),
-           "report": {"json", "profile"}, "check-table": set(), "external": set()}
+           "report": {"json", "profile"}, "check-table": set(), "external": set(),
+           "cite": {"profile"}, "verify-certificate": set()}
 """Which of them each subcommand uses."""
 
 
@@ -153,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_table(commands)
     from pipeproof.checks.cli.external import add_parser as add_external
     add_external(commands)
+    from pipeproof.checks.cli.cite import add_parsers as add_cite
+    add_cite(commands)
     return parser
 
 

@@ -12,7 +12,8 @@ JSON layout (keys are a contract; new keys may be added, none renamed)::
          "verdicts": [{"method", "status", "seconds", "detail", "solver", "budget",
                        "counterexample", "reason", "steps": [...], "cases": [...]}],
          "obligations": [{"name", "statement", "status", "proved_by", "refuted_by", "seconds",
-                          "cases": {method: [...]}, "reason", "counterexample"}],
+                          "cases": {method: [...]}, "reason", "counterexample",
+                          "solvers": ["sympy", "z3", "cvc5"]}],
          "variants": [{"description", "status", "method", "counterexample"}]}
       ]
     }
@@ -79,9 +80,29 @@ def theorem_json(report: TheoremReport) -> dict[str, Any]:
                   for name, status in sorted(report.cited.items())},
         "seconds": round(report.seconds, 4),
         "verdicts": [verdict.to_json() for verdict in report.verdicts],
-        "obligations": [obligation.to_json() for obligation in report.obligations],
+        "obligations": _obligations_json(report),
         "variants": [_variant_json(variant) for variant in report.variants],
     }
+
+
+SOLVER_NAMES = {"symbolic": "sympy", "smt": "z3"}
+
+
+def _obligations_json(report: TheoremReport) -> list[dict[str, Any]]:
+    """Each obligation's JSON, with ``solvers``: the solvers that proved it (sympy, z3, and cvc5
+    where the thorough profile's cross-check re-proved it)."""
+    crosscheck = report.verdict("crosscheck")
+    applies = [n for n, ob in enumerate(report.theorem.obligations) if "smt" in ob.methods]
+    cvc5 = {number for number, step in zip(applies, crosscheck.steps if crosscheck else (),
+                                           strict=False)
+            if step.status.value == "proved"}
+    documents = []
+    for number, obligation in enumerate(report.obligations):
+        document = obligation.to_json()
+        document["solvers"] = [SOLVER_NAMES[method] for method in obligation.proved_by
+                               if method in SOLVER_NAMES] + (["cvc5"] if number in cvc5 else [])
+        documents.append(document)
+    return documents
 
 
 def _variant_json(variant: Any) -> dict[str, Any]:
@@ -113,7 +134,7 @@ def write_json(document: dict[str, Any], path: Path) -> None:
 
 
 TABLE_METHODS = ("symbolic", "smt", "coverage", "provenance", "exhaustive", "empirical",
-                 "distributed")
+                 "distributed", "crosscheck")
 """The verdict columns of the terminal table, in order (the tautology check shows in the
 status)."""
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -45,6 +46,12 @@ DEFAULT_RLIMIT = 5_000_000
 SAFETY_TIMEOUT_MS = 120_000
 """A wall-clock stop for the rare nonlinear query that overruns its rlimit; hitting it gives
 ``unknown`` with reason "timeout", never anything else."""
+
+
+QueryRecorder = Callable[[str, z3.Solver, Any], None]
+"""Called as ``record(role, solver, answer)`` with role "hypotheses" (the model search of the
+assumptions alone) or "goal" (assumptions and negated goal) for each solver whose answer
+decides a case."""
 
 
 class UntranslatableError(ValueError):
@@ -302,14 +309,18 @@ def _number(value: Any) -> Any:
     return int(fraction) if fraction.denominator == 1 else str(fraction)
 
 
-def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder, Any]:
+def _check_case(obligation: Obligation, rlimit: int,
+                record: QueryRecorder | None = None) -> tuple[Any, Any, Encoder, Any]:
     """(answer, solver, encoder, hypotheses answer) for one case: first whether the assumptions
-    and side conditions alone have a model, then, when they do, whether the goal can fail."""
+    and side conditions alone have a model, then, when they do, whether the goal can fail.
+    ``record`` is given each solver whose answer is used, with its role."""
     context = z3.Context()  # a fresh context: the verdict does not depend on earlier checks
     encoder = Encoder(context)
     assumptions = [encoder(assumption) for assumption in obligation.assumptions]
     negated = z3.Not(encoder(obligation.goal))
     hypotheses, solver = _model([*assumptions, *encoder.side_conditions], encoder, rlimit)
+    if record is not None:
+        record("hypotheses", solver, hypotheses)
     if hypotheses != z3.sat:
         return hypotheses, solver, encoder, hypotheses
     # a fresh solver: an incremental one reasons more weakly about nonlinear arithmetic
@@ -317,6 +328,8 @@ def _check_case(obligation: Obligation, rlimit: int) -> tuple[Any, Any, Encoder,
     if answer == z3.unknown:  # the search depends on the order of the facts: try the other
         answer, solver = _solve([*assumptions, *encoder.side_conditions, negated], rlimit,
                                 context)
+    if record is not None:
+        record("goal", solver, answer)
     return answer, solver, encoder, hypotheses
 
 
@@ -365,13 +378,16 @@ def hypotheses_satisfiable(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT)
     return True if answer == z3.sat else False if answer == z3.unsat else None
 
 
-def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
+def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT,
+              recorder: Callable[[str], QueryRecorder] | None = None) -> Verdict:
     """Per case: the hypotheses must have a model, then the assumptions and the negated goal
     must be unsat (proved); sat refutes, anything else is unknown. The cases proved must cover
     the domain of the split (:func:`pipeproof.checks.provers.parity.split_gap`) for the obligation
     to be proved.
 
     With ``obligation.parity`` every residue case is checked on its own (same budget each).
+    ``recorder(label)``, when given, returns the recorder of that case's queries (the solvers
+    whose answers decide it, for :mod:`pipeproof.checks.certificates`).
     """
     started = time.perf_counter()
     budget = f"rlimit={rlimit} per case (stop after {SAFETY_TIMEOUT_MS // 1000} s)"
@@ -384,7 +400,8 @@ def prove_smt(obligation: Obligation, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
     for label, substitution in parity_cases(obligation):
         try:
             answer, solver, encoder, hypotheses = _check_case(
-                substitute(obligation, substitution), rlimit)
+                substitute(obligation, substitution), rlimit,
+                recorder(label) if recorder is not None else None)
         except UntranslatableError as error:
             return verdict(Status.UNKNOWN, obligation.name, reason=f"not encodable: {error}")
         where = f" ({label})" if label else ""
