@@ -79,12 +79,17 @@ class Engine:
         self._in_flight = [0] * stages
         self._last = stages - 1
 
-    def run(self, chunks: Iterable[OpChunk]) -> int:
-        """Run every op; return the simulated time (the last slot used, plus one)."""
+    def run(self, chunks: Iterable[OpChunk], limit: int | None = None) -> int:
+        """Run every op, or with a ``limit`` (a slot budget T) every op in a slot below T;
+        return the simulated time: the last slot used plus one, or T when the budget cut the
+        schedule. A round (flush, barrier) cut by the budget is not ended."""
         slot = -1
         for chunk in chunks:
-            for slot, stage, backward, micro in zip(chunk.slots, chunk.stages, chunk.backward,
-                                                    chunk.micro, strict=True):
+            for at, stage, backward, micro in zip(chunk.slots, chunk.stages, chunk.backward,
+                                                  chunk.micro, strict=True):
+                if limit is not None and at >= limit:
+                    return limit
+                slot = at
                 if backward:
                     self._backward(stage, micro, slot)
                 else:
