@@ -5,6 +5,7 @@
     pipeproof show ID [--profile P]         one theorem and its verdicts
     pipeproof schedule NAME --stages S --microbatches M     quantities of one schedule
     pipeproof run-method METHOD --objective NAME --stages S   train one method
+    pipeproof compare --objective NAME --methods LIST --slot-budget T   methods at equal time
 
 The options of ``run`` may come before or after the subcommand; an option given before a
 subcommand that does not take it is an error (exit 2), never ignored. Output paths are checked
@@ -38,7 +39,7 @@ GLOBAL_FLAGS = {"profile": "--profile", "json": "--json", "only": "--only",
                 "workers": "--workers", "plots": "--plots"}
 """Options of ``run`` that may also stand before the subcommand."""
 ACCEPTS = {"run": set(GLOBAL_FLAGS), "list": {"json"}, "show": {"profile"},
-           "schedule": set(), "run-method": set()}
+           "schedule": set(), "run-method": set(), "compare": {"workers"}}
 """Which of them each subcommand uses."""
 
 
@@ -140,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_schedule(commands, STEADY_HELP)
     from pipeproof.checks.cli.run_method import add_parser as add_run_method
     add_run_method(commands)
+    from pipeproof.checks.cli.compare import add_parser as add_compare
+    add_compare(commands)
     return parser
 
 
