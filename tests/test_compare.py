@@ -166,3 +166,15 @@ def test_compare_as_a_process(tmp_path: Path) -> None:
     record = json.loads((tmp_path / "compare.json").read_text())
     assert record["objective"] == "logistic" and record["slot_budget"] == 20
     assert {entry["slots_used"] for entry in record["methods"]} == {20}
+
+
+def test_a_shared_objective_gives_the_same_run() -> None:
+    from pipeproof.checks.experiments.sweep import shared_objective
+
+    config = run_config("rpd", "logistic", 4, None, 0.1, slot_budget=30, data_seed=3, seed=1,
+                        labels="bernoulli", **dict(SMALL[:3]), num_samples=48)
+    fresh = run_method(config)
+    shared = run_method(config, objective=shared_objective(config))
+    np.testing.assert_array_equal(fresh.final_point, shared.final_point)
+    assert shared_objective(config) is shared_objective(config)
+    assert shared_objective(run_config("sgd", "logistic", 2, 4, 0.1)) is None

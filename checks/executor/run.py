@@ -64,8 +64,9 @@ def _trainer(objective: Objective, config: RunConfig, rng: np.random.Generator,
 
 
 def run_method(config: RunConfig, rng: np.random.Generator | None = None,
-               progress: bool = False) -> RunRecord:
-    """Build the objective, pick the step size if asked, train, and summarise."""
+               progress: bool = False, objective: Objective | None = None) -> RunRecord:
+    """Build the objective (or take ``objective``, built for this config and its data seed),
+    pick the step size if asked, train, and summarise."""
     rng = np.random.default_rng(config.seed) if rng is None else rng
     data_rng, run_rng = rng.spawn(2)
     if config.data_seed is not None:
@@ -73,7 +74,8 @@ def run_method(config: RunConfig, rng: np.random.Generator | None = None,
     backend = get_backend(config.backend, config.device)
     with single_threaded(), PeakMemory(backend) as memory:
         started = time.perf_counter()
-        objective = build_objective(config, backend, data_rng)
+        if objective is None:
+            objective = build_objective(config, backend, data_rng)
         if config.batching == "cyclic":
             check_cyclic(config.batch_size, objective.num_samples)
         smoothness, optimum = objective.smoothness(), objective.optimum()

@@ -180,11 +180,40 @@ def plan(setting: Setting, methods: tuple[MethodSpec, ...],
     return runs
 
 
+OBJECTIVE_FIELDS = ("objective", "num_stages", "dim", "num_samples", "condition", "width",
+                    "context", "label_noise", "labels", "data_seed", "data_path", "backend",
+                    "device")
+"""The parameters that make an objective (its data come from ``data_seed``)."""
+_objectives: dict[tuple, Any] = {}
+
+
+def shared_objective(config: RunConfig) -> Any:
+    """The objective of ``config``, built once per process for runs that differ only in method,
+    step size or sampling seed (NumPy objectives with a data seed or a data file; None
+    otherwise, and the run builds its own)."""
+    from pipeproof.checks.executor.backend import get_backend
+    from pipeproof.checks.executor.objectives.registry import build_objective
+
+    fixed = config.data_seed is not None or config.data_path is not None
+    if config.backend != "numpy" or not fixed:
+        return None
+    key = tuple(getattr(config, name) for name in OBJECTIVE_FIELDS)
+    if key not in _objectives:
+        if len(_objectives) >= 8:
+            _objectives.clear()
+        seed = 0 if config.data_seed is None else config.data_seed
+        objective = build_objective(config, get_backend("numpy", "cpu"),
+                                    np.random.default_rng(seed))
+        objective.smoothness(), objective.optimum()
+        _objectives[key] = objective
+    return _objectives[key]
+
+
 def run_one(config: RunConfig) -> Outcome:
     """Make one run and read it at its budget."""
     from pipeproof.checks.executor.run import run_method
 
-    record = run_method(config)
+    record = run_method(config, objective=shared_objective(config))
     gap = record.summary["final_gap"]
     gap = math.inf if gap is None or not math.isfinite(gap) else float(gap)
     return Outcome(gap, int(record.summary["slots_used"]), record.traces["slot"],
