@@ -6,6 +6,8 @@
     pipeproof schedule NAME --stages S --microbatches M     quantities of one schedule
     pipeproof run-method METHOD --objective NAME --stages S   train one method
     pipeproof compare --objective NAME --methods LIST --slot-budget T   methods at equal time
+    pipeproof experiment NAME|all [--quick]   the paper's experiments and their claims
+    pipeproof experiments                   list them
 
 The options of ``run`` may come before or after the subcommand; an option given before a
 subcommand that does not take it is an error (exit 2), never ignored. Output paths are checked
@@ -39,7 +41,8 @@ GLOBAL_FLAGS = {"profile": "--profile", "json": "--json", "only": "--only",
                 "workers": "--workers", "plots": "--plots"}
 """Options of ``run`` that may also stand before the subcommand."""
 ACCEPTS = {"run": set(GLOBAL_FLAGS), "list": {"json"}, "show": {"profile"},
-           "schedule": set(), "run-method": set(), "compare": {"workers"}}
+           "schedule": set(), "run-method": set(), "compare": {"workers"},
+           "experiment": {"workers"}, "experiments": set()}
 """Which of them each subcommand uses."""
 
 
@@ -143,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_method(commands)
     from pipeproof.checks.cli.compare import add_parser as add_compare
     add_compare(commands)
+    from pipeproof.checks.cli.experiment import add_parsers as add_experiments
+    add_experiments(commands)
     return parser
 
 

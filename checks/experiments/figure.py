@@ -52,3 +52,36 @@ def draw(comparison: Comparison, path: Path, title: str | None = None) -> Path |
         return write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=120))
     finally:
         pyplot.close(figure)
+
+
+def draw_scaling(rows: list[dict], path: Path) -> Path | None:
+    """Final gap against S, one curve per method kind with its 95% interval; None when
+    matplotlib is missing."""
+    if not available():
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axis = pyplot.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    for kind in dict.fromkeys(row["method"] for row in rows):
+        chosen = sorted((row for row in rows if row["method"] == kind),
+                        key=lambda row: row["num_stages"])
+        stages = [row["num_stages"] for row in chosen]
+        means = np.array([row["final_gap_mean"] for row in chosen], dtype=float)
+        low = np.array([row["final_gap_ci"][0] for row in chosen], dtype=float)
+        high = np.array([row["final_gap_ci"][1] for row in chosen], dtype=float)
+        errors = np.vstack([np.maximum(means - np.maximum(low, 0), 0),
+                            np.maximum(high - means, 0)])
+        axis.errorbar(stages, means, yerr=errors, marker="o", capsize=3, label=kind)
+    axis.set_xscale("log", base=2)
+    axis.set_yscale("log")
+    axis.set_xlabel("stages S")
+    axis.set_ylabel("f(x) - f* at the budget (mean, 95% interval)")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend()
+    try:
+        return write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=120))
+    finally:
+        pyplot.close(figure)

@@ -189,20 +189,20 @@ _objectives: dict[tuple, Any] = {}
 
 def shared_objective(config: RunConfig) -> Any:
     """The objective of ``config``, built once per process for runs that differ only in method,
-    step size or sampling seed (NumPy objectives with a data seed or a data file; None
+    step size or sampling seed (objectives on the CPU with a data seed or a data file; None
     otherwise, and the run builds its own)."""
     from pipeproof.checks.executor.backend import get_backend
     from pipeproof.checks.executor.objectives.registry import build_objective
 
     fixed = config.data_seed is not None or config.data_path is not None
-    if config.backend != "numpy" or not fixed:
+    if config.device != "cpu" or not fixed:
         return None
     key = tuple(getattr(config, name) for name in OBJECTIVE_FIELDS)
     if key not in _objectives:
         if len(_objectives) >= 8:
             _objectives.clear()
         seed = 0 if config.data_seed is None else config.data_seed
-        objective = build_objective(config, get_backend("numpy", "cpu"),
+        objective = build_objective(config, get_backend(config.backend, "cpu"),
                                     np.random.default_rng(seed))
         objective.smoothness(), objective.optimum()
         _objectives[key] = objective

@@ -42,7 +42,8 @@ CHUNK = 256
 
 def load_text() -> str:
     """The text shipped with the package."""
-    return resources.files("pipeproof.checks.executor").joinpath("data/text.txt").read_text("utf-8")
+    data = resources.files("pipeproof.checks.executor.objectives").joinpath("data/text.txt")
+    return data.read_text("utf-8")
 
 
 def stage_layout(stage: int, num_stages: int, vocabulary: int, context: int,
