@@ -118,6 +118,7 @@ RPD = Experiment(
 
 
 def _lsgd_part(label: str, objective: str, **options: Any) -> Part:
+    """S = R = 16, M = 120 microbatches of B = 5 rows: PipeDream's makespan 270 slots."""
     stages = 16
     return Part(label, objective, stages, 2 * (120 + stages - 1),
                 "pipedream,localsgd:H=2,localsgd:H=5,localsgd:H=30",
@@ -126,12 +127,13 @@ def _lsgd_part(label: str, objective: str, **options: Any) -> Part:
 
 
 def _quick_lsgd(part: Part) -> Part:
-    return _shrunk(part, num_stages=4, slot_budget=2 * (40 + 4 - 1), dim=64, num_samples=80,
-                   grids=(("pipedream", "2^-8..2^-3"), ("*", "2^-5..2^0")))
+    quick = _shrunk(part, num_stages=4, slot_budget=2 * (40 + 4 - 1), dim=64, num_samples=80,
+                    grids=(("pipedream", "2^-8..2^-3"), ("*", "2^-5..2^0")))
+    return replace(quick, label=part.label.replace("-S16", "-S4"))
 
 
 LSGD_QUADRATIC = Experiment(
-    "pd-vs-localsgd-quadratic", "PipeDream vs LocalSGD (R = S = 16, H = 2, 5, 30), "
+    "pd-vs-localsgd-quadratic", "PipeDream vs LocalSGD (R = S = 16, H = 2, 5, 30; quick: S = 4), "
     "tridiagonal quadratic, equal simulated time",
     "notebooks/minibatch_sgd.ipynb (cells 3, 6, 7, 11): QuadraticObjective.synthetic("
     "kind='tridiagonal', num_examples=600, num_parameters=512, batch_size=5), mu = 0.01, "
@@ -143,8 +145,8 @@ LSGD_QUADRATIC = Experiment(
                  "remainder of 120 microbatches; both are read as the copies' average)",))
 
 LSGD_LOGISTIC = Experiment(
-    "pd-vs-localsgd-logistic", "PipeDream vs LocalSGD (R = S = 16), logistic regression, "
-    "without and with gradient noise 0.5",
+    "pd-vs-localsgd-logistic", "PipeDream vs LocalSGD (R = S = 16; quick: S = 4), logistic "
+    "regression, without and with gradient noise 0.5",
     "notebooks/minibatch_sgd.ipynb (cell 3, the LogisticRegressionObjective variant: "
     "num_examples=600, num_parameters=512, batch_size=5, l2_reg=1e-4, gradient_noise_std), "
     "src/objectives/logistic.py (labels Bernoulli(sigmoid(x . w)), w ~ N(0, I))",
@@ -188,10 +190,10 @@ LANGUAGE = Experiment(
     "llm_pd_vs_sgd.py (num_stages 4, LocalSGD R = S and local_steps 5, step grids pow2:-4:2)",
     (Part("transformer-S4", "transformer", 4, 160, "pipedream,localsgd:H=5",
           (("*", "2^-3..2^1"),),
-          _options(batch_size=10, context=16, width=32, backend="torch")),),
+          _options(batch_size=10, context=16, width=32, backend="torch", trace_points=8)),),
     (Part("transformer-S3", "transformer", 3, 24, "pipedream,localsgd:H=5",
           (("*", "2^-2..2^0"),),
-          _options(batch_size=10, context=16, width=16, backend="torch")),),
+          _options(batch_size=10, context=16, width=16, backend="torch", trace_points=4)),),
     differences=("pipeproof's own transformer (2 heads, context 16, width 32) on the text it "
                  "ships, not the authors' SimpleLLM (4 heads, seq_len 32, embed_dim 64, batch "
                  "16)", "the gap is measured from an entropy lower bound on f*, the same for "

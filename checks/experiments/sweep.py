@@ -32,7 +32,7 @@ from pipeproof.checks.experiments.statistics import mean_interval
 CURVE_POINTS = 101
 """Points of a mean curve, evenly spaced in 0..T."""
 TRACE_POINTS = 100
-"""Trace points of every run."""
+"""Trace points of every run (unless its options set ``trace_points``)."""
 
 
 @dataclass(frozen=True)
@@ -163,9 +163,9 @@ def configs(setting: Setting, spec: MethodSpec, step: float) -> list[RunConfig]:
         data_seed = setting.data_seed_of(seed)
         if data_seed is not None:
             options["data_seed"] = data_seed
+        options.setdefault("trace_points", TRACE_POINTS)
         config = run_config(spec.method, setting.objective, setting.num_stages, None, step,
-                            slot_budget=setting.slot_budget, seed=seed,
-                            trace_points=TRACE_POINTS, **options)
+                            slot_budget=setting.slot_budget, seed=seed, **options)
         runs.append(config)
     return runs
 
