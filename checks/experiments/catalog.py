@@ -139,10 +139,14 @@ LSGD_QUADRATIC = Experiment(
     "kind='tridiagonal', num_examples=600, num_parameters=512, batch_size=5), mu = 0.01, "
     "120 microbatches, PipeDream grid 2^-12..2^-3, LocalSGD grid 2^-8..2^2, time budget the "
     "shortest timeline (PipeDream's 270 slots)",
-    (_lsgd_part("tridiagonal-S16", "tridiagonal", label_noise=0.0),),
+    (_lsgd_part("tridiagonal-S16", "tridiagonal", label_noise=0.0),
+     _lsgd_part("tridiagonal-S16-random-batching", "tridiagonal", label_noise=0.0,
+                batching="random")),
     (_quick_lsgd(_lsgd_part("tridiagonal-S16", "tridiagonal", label_noise=0.0)),),
-    differences=("LocalSGD's last round is cut at the budget (the authors' last round is the "
-                 "remainder of 120 microbatches; both are read as the copies' average)",))
+    differences=("the part -random-batching draws rows with replacement instead of cycling "
+                 "through fixed batches, to show what the batching changes",
+                 "LocalSGD's last round is cut at the budget (the authors' last round is the "
+                 "remainder of 120 microbatches; both are read as the copies' average)"))
 
 LSGD_LOGISTIC = Experiment(
     "pd-vs-localsgd-logistic", "PipeDream vs LocalSGD (R = S = 16; quick: S = 4), logistic "
@@ -151,11 +155,15 @@ LSGD_LOGISTIC = Experiment(
     "num_examples=600, num_parameters=512, batch_size=5, l2_reg=1e-4, gradient_noise_std), "
     "src/objectives/logistic.py (labels Bernoulli(sigmoid(x . w)), w ~ N(0, I))",
     (_lsgd_part("logistic-noise0", "logistic", labels="bernoulli"),
-     _lsgd_part("logistic-noise0.5", "logistic", labels="bernoulli", noise=0.5)),
+     _lsgd_part("logistic-noise0.5", "logistic", labels="bernoulli", noise=0.5),
+     _lsgd_part("logistic-noise0-random-batching", "logistic", labels="bernoulli",
+                batching="random")),
     tuple(_quick_lsgd(_lsgd_part(label, "logistic", labels="bernoulli", noise=noise))
           for label, noise in (("logistic-noise0", 0.0), ("logistic-noise0.5", 0.5))),
     differences=("gradient noise 0.5 is the value of the authors' stage-scaling cell; the "
-                 "notebook's noise for this figure is not recorded",))
+                 "notebook's noise for this figure is not recorded",
+                 "the part -random-batching draws rows with replacement, to show what the "
+                 "batching changes"))
 
 
 def _scaling_part(stages: int, budget: int, dim: int = 512, samples: int = 600,

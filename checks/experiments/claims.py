@@ -1,29 +1,30 @@
 """The paper's claims, judged on the comparisons of the experiments.
 
 Each claim has a measure stated in advance and is marked "reproduced" or "not reproduced",
-with the numbers (means and 95% intervals over the seeds). "Beyond seed noise" means that the
-two intervals do not overlap (:func:`~.statistics.separated`). A claim whose direction holds but
-not beyond seed noise is "not reproduced" with the finding "within seed noise".
+with the numbers. Methods are compared seed by seed: the runs of one seed share the data and the
+sampling seed, so the ratio of their final gaps is paired; its geometric mean over the seeds and
+the 95% t interval of the mean log ratio decide. "Beyond seed noise" means that interval
+excludes 1. A claim whose direction holds but not beyond seed noise is "not reproduced" with the
+finding "within seed noise". Means and 95% intervals of the gaps themselves are listed too.
 
-* PipeDream better than LocalSGD (quadratic; language model): PD's mean final gap is below every
-  LocalSGD variant's, beyond seed noise.
-* LocalSGD better on logistic regression (S = 16): the best LocalSGD variant's mean is below
-  PD's, beyond seed noise.
-* LocalSGD better on logistic regression as S grows: the ratio LocalSGD / PD of mean final gaps
-  falls from the smallest to the largest S, and at the largest S LocalSGD is below PD beyond
-  seed noise.
-* RPD with delta = S^2 - ceil(S/2) tracks PipeDream: the ratio of their mean final gaps lies in
-  [1/2, 2]; with PipeDream's replayed delays the ratio is 1 (the same updates); and RPD's mean
-  final gap does not fall as delta grows.
+* PipeDream better than LocalSGD (quadratic; language model): LocalSGD/PD above 1 for every H,
+  beyond seed noise.
+* LocalSGD better on logistic regression (S = 16): PD/best LocalSGD above 1, beyond seed noise.
+* LocalSGD better on logistic regression as S grows: LocalSGD/PD lower at the largest S than at
+  the smallest, and below 1 beyond seed noise at the largest S.
+* RPD with delta = S^2 - ceil(S/2) tracks PipeDream: the interval of RPD/PD lies inside
+  [1/2, 2]; with PipeDream's replayed delays the ratio of mean gaps is 1 (the same updates); and
+  RPD's mean final gap does not fall as delta grows.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from pipeproof.checks.experiments.statistics import separated
+from pipeproof.checks.experiments.statistics import mean_interval
 from pipeproof.checks.experiments.sweep import Comparison, MethodOutcome
 from pipeproof.checks.experiments.table import number
 
@@ -58,37 +59,63 @@ def _by_kind(comparison: Comparison, kind: str) -> list[MethodOutcome]:
     return [outcome for outcome in comparison.methods if outcome.spec.method == kind]
 
 
-def _wins(best: MethodOutcome, others: list[MethodOutcome]) -> tuple[bool, bool]:
-    """(lower mean than all others, and beyond seed noise against each)."""
-    lower = all(best.interval[0] < other.interval[0] for other in others)
-    return lower, lower and all(separated(best.interval, other.interval) for other in others)
+def paired_ratio(first: MethodOutcome, second: MethodOutcome) -> tuple[float, float, float]:
+    """Geometric mean over the seeds of first's final gap over second's (both runs of a seed
+    share the data and the sampling seed), with the 95% t interval of the mean log ratio; +inf
+    when a run diverged."""
+    logs = []
+    for top, bottom in zip(first.final_gaps, second.final_gaps, strict=True):
+        if not (math.isfinite(top) and math.isfinite(bottom)) or top <= 0 or bottom <= 0:
+            return math.inf, math.inf, math.inf
+        logs.append(math.log(top / bottom))
+    mean, low, high = mean_interval(logs)
+    return math.exp(mean), math.exp(low), math.exp(high)
+
+
+def _ratio_text(name: str, ratio: tuple[float, float, float]) -> str:
+    return f"{name} {number(ratio[0])} [{number(ratio[1])}, {number(ratio[2])}]"
+
+
+def _wins(best: MethodOutcome, others: list[MethodOutcome]) -> tuple[bool, bool, str]:
+    """(best's gap lower than each other's in the paired geometric mean; and beyond seed noise:
+    every paired interval of other/best above 1; the ratios as text)."""
+    ratios = [paired_ratio(other, best) for other in others]
+    lower = all(ratio[0] > 1 for ratio in ratios)
+    beyond = lower and all(ratio[1] > 1 for ratio in ratios)
+    text = "; ".join(_ratio_text(f"paired ratio {other.spec.name}/{best.spec.name}", ratio)
+                     for other, ratio in zip(others, ratios, strict=True))
+    return lower, beyond, text
 
 
 def _verdict(claim: str, experiment: str, measure: str, lower: bool, beyond: bool,
              numbers: str) -> Claim:
-    finding = "" if beyond else ("within seed noise: the direction holds, the intervals "
-                                 "overlap" if lower else "the other method is better")
+    finding = "" if beyond else ("within seed noise: the direction holds, the paired interval "
+                                 "contains 1" if lower else "the other method is better")
     return Claim(claim, experiment, measure, beyond, numbers, finding)
+
+
+PAIRED = ("the paired ratio of final gaps (geometric mean over the seeds, each seed's runs on "
+          "the same data) with its 95% t interval")
 
 
 def pipedream_better(comparison: Comparison, claim: str, experiment: str) -> Claim:
     """PD below every LocalSGD variant, beyond seed noise."""
     [pipedream] = _by_kind(comparison, "pipedream")
     others = _by_kind(comparison, "localsgd")
-    lower, beyond = _wins(pipedream, others)
+    lower, beyond, ratios = _wins(pipedream, others)
     numbers = "; ".join(_interval(outcome) for outcome in [pipedream, *others])
-    return _verdict(claim, experiment, "PD's mean final gap below every LocalSGD variant's, "
-                    "95% intervals apart", lower, beyond, numbers)
+    return _verdict(claim, experiment, f"LocalSGD/PD above 1 for every H, by {PAIRED}", lower,
+                    beyond, f"{numbers}; {ratios}")
 
 
 def localsgd_better(comparison: Comparison, claim: str, experiment: str) -> Claim:
     """The best LocalSGD variant below PD, beyond seed noise."""
     [pipedream] = _by_kind(comparison, "pipedream")
     best = min(_by_kind(comparison, "localsgd"), key=lambda outcome: outcome.interval[0])
-    lower, beyond = _wins(best, [pipedream])
-    numbers = f"{_interval(best)}; {_interval(pipedream)}"
-    return _verdict(claim, experiment, "best LocalSGD mean final gap below PD's, 95% intervals "
-                    "apart", lower, beyond, numbers)
+    lower, beyond, ratios = _wins(best, [pipedream])
+    numbers = f"{_interval(best)}; {_interval(pipedream)}; {ratios}"
+    return _verdict(claim, experiment, f"PD/best LocalSGD above 1, by {PAIRED}", lower, beyond,
+                    numbers)
 
 
 def localsgd_better_as_stages_grow(parts: list[Comparison], experiment: str) -> Claim:
@@ -97,17 +124,16 @@ def localsgd_better_as_stages_grow(parts: list[Comparison], experiment: str) -> 
     for comparison in sorted(parts, key=lambda part: part.setting.num_stages):
         [pipedream] = _by_kind(comparison, "pipedream")
         [local] = _by_kind(comparison, "localsgd")
-        ratio = local.interval[0] / pipedream.interval[0] if pipedream.interval[0] else 0.0
+        ratio = paired_ratio(local, pipedream)
         ratios.append(ratio)
-        lines.append(f"S = {comparison.setting.num_stages}: LocalSGD/PD {number(ratio)} "
-                     f"({_interval(local)}; {_interval(pipedream)})")
-    last = max(parts, key=lambda part: part.setting.num_stages)
-    lower, beyond = _wins(_by_kind(last, "localsgd")[0], _by_kind(last, "pipedream"))
-    falls = ratios[-1] < ratios[0]
+        lines.append(f"S = {comparison.setting.num_stages}: "
+                     f"{_ratio_text('LocalSGD/PD', ratio)} ({_interval(local)}; "
+                     f"{_interval(pipedream)})")
+    falls = ratios[-1][0] < ratios[0][0]
+    lower, beyond = falls and ratios[-1][0] < 1, falls and ratios[-1][2] < 1
     return _verdict("LocalSGD becomes better than PipeDream on logistic regression as S grows",
-                    experiment, "LocalSGD/PD ratio of mean final gaps lower at the largest S "
-                    "than at the smallest, and LocalSGD below PD at the largest S with 95% "
-                    "intervals apart", falls and lower, falls and beyond, "; ".join(lines))
+                    experiment, f"LocalSGD/PD, by {PAIRED}, lower at the largest S than at the "
+                    "smallest, and below 1 at the largest S", lower, beyond, "; ".join(lines))
 
 
 def rpd_tracks(comparison: Comparison, special: int, experiment: str) -> list[Claim]:
@@ -119,13 +145,14 @@ def rpd_tracks(comparison: Comparison, special: int, experiment: str) -> list[Cl
                      key=lambda outcome: options[outcome.spec.name]["max_delay"])
     [matched] = [outcome for outcome in uniform
                  if options[outcome.spec.name]["max_delay"] == special]
-    ratio = matched.interval[0] / pipedream.interval[0]
-    tracks = 1 / TRACK_FACTOR <= ratio <= TRACK_FACTOR
+    ratio = paired_ratio(matched, pipedream)
+    tracks = ratio[1] >= 1 / TRACK_FACTOR and ratio[2] <= TRACK_FACTOR
     claims = [Claim(f"RPD with delta = S^2 - ceil(S/2) = {special} tracks PipeDream",
-                    experiment, f"ratio of mean final gaps RPD/PD in [1/{TRACK_FACTOR:g}, "
+                    experiment, f"RPD/PD, by {PAIRED}, inside [1/{TRACK_FACTOR:g}, "
                     f"{TRACK_FACTOR:g}]", tracks,
-                    f"ratio {number(ratio)}; {_interval(matched)}; {_interval(pipedream)}",
-                    "" if tracks else "RPD's gap is more than a factor 2 from PD's")]
+                    f"{_ratio_text('paired ratio RPD/PD', ratio)}; {_interval(matched)}; "
+                    f"{_interval(pipedream)}",
+                    "" if tracks else "RPD's gap is not within a factor 2 of PD's")]
     replayed = [outcome for outcome in rpds if options[outcome.spec.name].get("delays")
                 == "pipedream"]
     if replayed:

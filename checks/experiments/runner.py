@@ -87,8 +87,10 @@ def judge(chosen: Experiment, comparisons: dict[str, Comparison]) -> list[Claim]
         stages = parts[0].setting.num_stages
         return claims.rpd_tracks(parts[0], stages * stages - (stages + 1) // 2, name)
     if name == "pd-vs-localsgd-quadratic":
-        return [claims.pipedream_better(parts[0], "PipeDream better than LocalSGD on the "
-                                        "tridiagonal quadratic", name)]
+        return [claims.pipedream_better(comparison, f"PipeDream better than LocalSGD on the "
+                                        f"tridiagonal quadratic ({label}, S = "
+                                        f"{comparison.setting.num_stages})", name)
+                for label, comparison in comparisons.items()]
     if name == "pd-vs-localsgd-lm":
         return [claims.pipedream_better(parts[0], "PipeDream better than LocalSGD on the "
                                         "language model", name)]
