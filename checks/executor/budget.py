@@ -20,6 +20,8 @@ The schedule generated is the shortest that reaches T:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from pipeproof.checks.tables.generate import op_table
@@ -29,6 +31,7 @@ ROUND_METHODS = {"localsgd": "localsgd", "gpipe": "gpipe", "flush": "flush", "sg
 """Methods that repeat one round (or step), and the schedule of that round."""
 
 
+@lru_cache(maxsize=256)
 def round_makespan(method: str, stages: int, unit: int, runs: int = 1, local_steps: int = 1,
                    forward_cost: int = 1, backward_cost: int = 1, tables: str = "auto") -> int:
     """Slots of one round (LocalSGD: R H microbatches) or one step (``unit`` microbatches)."""
@@ -51,11 +54,15 @@ def microbatches_for_budget(method: str, stages: int, budget: int, unit: int, ru
     return -(-micro // unit) * unit
 
 
+@lru_cache(maxsize=64)
 def pipedream_update_slots(stages: int, num_microbatches: int, tables: str = "auto",
                            ) -> np.ndarray:
-    """The slots of PipeDream's S M block updates in update order (unit costs), ascending."""
+    """The slots of PipeDream's S M block updates in update order (unit costs), ascending
+    (a read-only array, computed once per arguments)."""
     spec = schedule_spec("pipedream", stages, num_microbatches)
-    return np.sort(op_table(spec, tables).backward_start.ravel()).astype(np.int64)
+    slots = np.sort(op_table(spec, tables).backward_start.ravel()).astype(np.int64)
+    slots.flags.writeable = False
+    return slots
 
 
 def updates_within(slots: np.ndarray, budget: int) -> int:

@@ -61,13 +61,22 @@ def _by_kind(comparison: Comparison, kind: str) -> list[MethodOutcome]:
 
 def paired_ratio(first: MethodOutcome, second: MethodOutcome) -> tuple[float, float, float]:
     """Geometric mean over the seeds of first's final gap over second's (both runs of a seed
-    share the data and the sampling seed), with the 95% t interval of the mean log ratio; +inf
-    when a run diverged."""
+    share the data and the sampling seed), with the 95% t interval of the mean log ratio.
+
+    A seed where only ``first`` diverged makes the ratio +inf, one where only ``second`` did
+    0; seeds that disagree in that way, or where both diverged, make it NaN (undecided)."""
     logs = []
     for top, bottom in zip(first.final_gaps, second.final_gaps, strict=True):
-        if not (math.isfinite(top) and math.isfinite(bottom)) or top <= 0 or bottom <= 0:
-            return math.inf, math.inf, math.inf
-        logs.append(math.log(top / bottom))
+        if math.isfinite(top) and math.isfinite(bottom) and top > 0 and bottom > 0:
+            logs.append(math.log(top / bottom))
+        elif math.isfinite(top) == math.isfinite(bottom):
+            return math.nan, math.nan, math.nan
+        else:
+            logs.append(-math.inf if math.isfinite(top) else math.inf)
+    if any(math.isinf(value) for value in logs):
+        signs = {value > 0 for value in logs if math.isinf(value)}
+        extreme = math.inf if signs == {True} else 0.0 if signs == {False} else math.nan
+        return extreme, extreme, extreme
     mean, low, high = mean_interval(logs)
     return math.exp(mean), math.exp(low), math.exp(high)
 

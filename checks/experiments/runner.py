@@ -84,8 +84,12 @@ def judge(chosen: Experiment, comparisons: dict[str, Comparison]) -> list[Claim]
     name = chosen.name
     parts = list(comparisons.values())
     if name == "pd-vs-rpd":
-        stages = parts[0].setting.num_stages
-        return claims.rpd_tracks(parts[0], stages * stages - (stages + 1) // 2, name)
+        found = []
+        for label, comparison in comparisons.items():
+            stages = comparison.setting.num_stages
+            found += claims.rpd_tracks(comparison, stages * stages - (stages + 1) // 2,
+                                       f"{name} ({label})")
+        return found
     if name == "pd-vs-localsgd-quadratic":
         return [claims.pipedream_better(comparison, f"PipeDream better than LocalSGD on the "
                                         f"tridiagonal quadratic ({label}, S = "
