@@ -33,7 +33,8 @@ def test_five_experiments_in_the_papers_order() -> None:
 
 def test_the_authors_configurations() -> None:
     """The numbers of the authors' notebooks (see each record's source)."""
-    [rpd] = experiment("pd-vs-rpd").parts
+    rpd, variant = experiment("pd-vs-rpd").parts
+    assert dict(variant.options)["batching"] == "random"
     options = dict(rpd.options)
     assert (rpd.objective, rpd.num_stages, rpd.slot_budget) == ("quadratic", 8, 614)
     assert (options["dim"], options["num_samples"], options["batch_size"]) == (512, 600, 10)
