@@ -210,3 +210,38 @@ def test_cyclic_needs_whole_batches() -> None:
     with pytest.raises(ParameterError, match="batch_size must divide num_samples"):
         check_shape(run_config("pipedream", "quadratic", 2, 4, 0.1, num_samples=30,
                                batch_size=7, batching="cyclic"))
+
+
+def test_run_method_command_with_a_budget(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    from pipeproof.checks.cli.main import main
+
+    out = tmp_path / "r.json"
+    code = main(["run-method", "localsgd", "--objective", "tridiagonal", "--stages", "4",
+                 "--dim", "16", "--samples", "48", "--batch-size", "4", "--batching", "cyclic",
+                 "--slot-budget", "50", "--step-size", "0.05", "--local-steps", "2",
+                 "--data-seed", "1", "--out", str(out)])
+    assert code == 0
+    record = json.loads(out.read_text())
+    assert record["slots_used"] == record["slot_budget"] == 50
+    assert record["batching"] == "cyclic" and record["data_seed"] == 1
+    assert "simulated time 50 slots (budget 50)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--data", "missing.npz"], "--data must be an .npz file"),
+    (["--data", "missing.npz", "--dim", "8"], "--data sets d and n"),
+    (["--slot-budget", "20", "--microbatches", "8"], "--slot-budget sets the length"),
+    (["--label-noise", "-1"], "--label-noise must be a finite number"),
+    (["--batching", "sorted"], "--batching must be one of random, cyclic"),
+])
+def test_run_method_refuses_bad_options_in_one_line(args: list[str], message: str,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    from pipeproof.checks.cli.main import main
+
+    base = [] if "--data" in args else ["--dim", "8"]
+    assert main(["run-method", "pipedream", "--objective", "quadratic", "--stages", "2",
+                 *base, *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err, err

@@ -221,8 +221,8 @@ def _data_options(objective: str, options: dict[str, Any]) -> dict[str, Any]:
                                  f"objective {objective}")
         if any(options.get(name) is not None for name in ("dim", "num_samples")) or (
                 noise is not None or seed is not None):
-            raise ParameterError("dim, num_samples, label_noise and data_seed come from the "
-                                 "data file when data_path is given (leave them out)")
+            raise ParameterError("data_path sets d and n and draws no data: leave out dim, "
+                                 "num_samples, label_noise and data_seed")
         design, _ = read_data(path, objective)
         options["num_samples"], options["dim"] = design.shape
         values["data_path"] = str(path)
