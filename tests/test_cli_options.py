@@ -290,7 +290,7 @@ def test_readme_commands_name_only_options_the_program_has() -> None:
     parser = build_parser()
     commands = _subparsers(parser)
     usages = re.split(r"^pipeproof ", block, flags=re.M)[1:]
-    assert len(usages) == 5
+    assert len(usages) == 8
     for usage in usages:
         name = usage.split()[0]
         known = commands.get(name, parser)._option_string_actions
