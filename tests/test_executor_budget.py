@@ -245,3 +245,11 @@ def test_run_method_refuses_bad_options_in_one_line(args: list[str], message: st
                  *base, *args]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err, err
+
+
+def test_a_diverging_run_with_checked_weights_is_reported_not_refused() -> None:
+    """LocalSGD updates in place, so the engine checks a fingerprint of the weights; once they
+    are NaN the check must still pass (the run is recorded as diverged)."""
+    record = run_method(run_config("localsgd", "logistic", 2, 40, 1e300, dim=8,
+                                   num_samples=16, batch_size=4, local_steps=1))
+    assert record.summary["final_gap"] is None or not np.isfinite(record.summary["final_gap"])

@@ -129,7 +129,7 @@ class Engine:
             grad_outputs = self._grads[stage + 1].pop(micro)
         taken, weights = policy.take(stage, micro)
         if taken != version or weights is not used or (
-                self.verify and float(weights @ weights) != fingerprint):
+                self.verify and not _same(float(weights @ weights), fingerprint)):
             raise StashingError(f"B({stage}, {micro}) would use weight version {taken}, but "
                                 f"F({stage}, {micro}) used version {version}")
         grad, grad_inputs = objective.stage_backward(stage, weights, cache, grad_outputs, rows)
@@ -144,3 +144,8 @@ class Engine:
         policy.apply(stage, micro, grad, self._points[micro], slot, lag)
         if stage == 0:
             del self._rows[micro], self._points[micro], self._noise[micro]
+
+
+def _same(first: float, second: float | None) -> bool:
+    """Equal fingerprints; two NaNs (weights of a diverged run) count as equal."""
+    return first == second or (first != first and second is not None and second != second)
