@@ -79,9 +79,9 @@ def test_nothing_per_microbatch_outlives_it(monkeypatch: pytest.MonkeyPatch) -> 
     engines = []
     original = pipeline.Engine.run
 
-    def keep(self, chunks):
+    def keep(self, chunks, *limit):
         engines.append(self)
-        return original(self, chunks)
+        return original(self, chunks, *limit)
     monkeypatch.setattr(pipeline.Engine, "run", keep)
     record = run_method(config(micro=600, trace_points=50))
     [engine] = engines

@@ -11,6 +11,9 @@
     pipeproof external torch [--stages S ...] [--microbatches M ...]   PyTorch's tables
     pipeproof cite ID [--format latex|bibtex|json] [--out DIR]   cite a theorem, certify it
     pipeproof verify-certificate DIR [--sha256 HASH]          re-check a certificate
+    pipeproof compare --objective NAME --methods LIST --slot-budget T   methods at equal time
+    pipeproof experiment NAME|all [--quick]   the paper's experiments and their claims
+    pipeproof experiments                   list them
 
 The options of ``run`` may come before or after the subcommand; an option given before a
 subcommand that does not take it is an error (exit 2), never ignored. Output paths are checked
@@ -46,7 +49,8 @@ GLOBAL_FLAGS = {"profile": "--profile", "json": "--json", "only": "--only",
 ACCEPTS = {"run": set(GLOBAL_FLAGS), "list": {"json"}, "show": {"profile"},
            "schedule": set(), "run-method": set(), "distributed": set(),
            "report": {"json", "profile"}, "check-table": set(), "external": set(),
-           "cite": {"profile"}, "verify-certificate": set()}
+           "cite": {"profile"}, "verify-certificate": set(),
+           "compare": {"workers"}, "experiment": {"workers"}, "experiments": set()}
 """Which of them each subcommand uses."""
 
 
@@ -158,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_external(commands)
     from pipeproof.checks.cli.cite import add_parsers as add_cite
     add_cite(commands)
+    from pipeproof.checks.cli.compare import add_parser as add_compare
+    add_compare(commands)
+    from pipeproof.checks.cli.experiment import add_parsers as add_experiments
+    add_experiments(commands)
     return parser
 
 

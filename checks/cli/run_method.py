@@ -51,7 +51,9 @@ FLAGS = {"method": "METHOD", "objective": "--objective", "num_stages": "--stages
          "num_block_updates": "--updates", "noise": "--noise", "dim": "--dim",
          "num_samples": "--samples", "condition": "--condition", "width": "--width",
          "context": "--context", "trace_points": "--trace-points",
-         "forward_cost": "--forward-cost", "backward_cost": "--backward-cost"}
+         "forward_cost": "--forward-cost", "backward_cost": "--backward-cost",
+         "slot_budget": "--slot-budget", "label_noise": "--label-noise", "labels": "--labels",
+         "data_path": "--data", "batching": "--batching", "data_seed": "--data-seed"}
 """Parameter names and the flags that set them."""
 
 NOTES = """limits and checks (each refusal is one line naming the flag, exit 2):
@@ -77,7 +79,11 @@ OPTIONS = (("--microbatches", "num_microbatches", at_least(1), "M", "microbatche
            ("--context", "context", at_least(2), "T", "transformer: characters per window (16)"),
            ("--trace-points", "trace_points", at_least(1), "P", TRACE_HELP),
            ("--forward-cost", "forward_cost", at_least(1), "T_F", "slots per forward (1)"),
-           ("--backward-cost", "backward_cost", at_least(1), "T_B", "slots per backward (1)"))
+           ("--backward-cost", "backward_cost", at_least(1), "T_B", "slots per backward (1)"),
+           ("--slot-budget", "slot_budget", at_least(1), "T",
+            "stop at simulated time T (sets M; LocalSGD may end inside a round)"),
+           ("--data-seed", "data_seed", at_least(0), "N",
+            "seed of the data alone (default: drawn from --seed)"))
 
 
 def _number(text: str) -> float:
@@ -121,7 +127,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--noise", type=_number, metavar="SIGMA",
                         help="Gaussian noise added to every block gradient (default 0)")
     parser.add_argument("--condition", type=_number, metavar="KAPPA",
-                        help="nesterov, spectrum: condition number")
+                        help="nesterov, tridiagonal, spectrum: condition number")
+    parser.add_argument("--label-noise", dest="label_noise", type=_number, metavar="SIGMA",
+                        help="quadratic (default 0.1), tridiagonal (default 0): noise on y")
+    parser.add_argument("--labels", metavar="KIND",
+                        help="logistic: flipped (default) or bernoulli (the authors' data)")
+    parser.add_argument("--batching", metavar="KIND",
+                        help="random rows (default) or cyclic: fixed contiguous batches in "
+                             "order (rpd draws one of them uniformly)")
+    parser.add_argument("--data", dest="data_path", metavar="PATH.npz",
+                        help="quadratic, logistic: an .npz file with X (n x d) and y (n)")
     parser.add_argument("--backend", default="numpy", help="numpy (default) or torch")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda (torch)")
     parser.add_argument("--out", metavar="PATH", help="write the record (.json or .npz)")
@@ -159,8 +174,9 @@ def _transformer_problems(args: argparse.Namespace) -> None:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options = {dest: getattr(args, dest) for _, dest, *_ in OPTIONS
                if getattr(args, dest) is not None}
-    options.update({name: getattr(args, name) for name in ("delays", "noise", "condition")
-                    if getattr(args, name) is not None})
+    options.update({name: getattr(args, name) for name in (
+        "delays", "noise", "condition", "label_noise", "labels", "batching", "data_path")
+        if getattr(args, name) is not None})
     return options
 
 
@@ -266,7 +282,9 @@ def summary_text(summary: dict[str, Any]) -> str:
              f"{number(summary['measured_G'])} (largest block-gradient norm seen)",
              f"max delay {summary['max_delay']} {summary['delay_unit']}; mean stale distance "
              f"||x - z||^2 = {number(summary['mean_stale_distance'])}",
-             f"simulated time {summary['simulated_slots']} slots; wall "
+             f"simulated time {summary['slots_used']} slots"
+             + (f" (budget {summary['slot_budget']})" if summary.get('slot_budget') else "")
+             + "; wall "
              f"{summary['wall_seconds']:.3f} s (+{summary['setup_seconds']:.3f} s setup); peak "
              f"memory {summary['peak_memory_bytes'] / 2**20:.1f} MiB ({summary['memory_method']})"]
     return "\n".join(lines)

@@ -35,8 +35,8 @@ BYTES_PER_OP = 128
 """Bytes allowed per (stage, microbatch) for the tables and logs of a pipelined method: several
 times the 10-16 bytes of resident memory measured for S = 64, M = 6400 (pipedream, localsgd)."""
 TABLE_METHODS = ("pipedream", "localsgd", "gpipe", "flush", "2bw")
-DATA_OBJECTIVES = ("quadratic", "logistic", "mlp")
-BLOCK_OBJECTIVES = ("quadratic", "nesterov", "spectrum", "logistic")
+DATA_OBJECTIVES = ("quadratic", "tridiagonal", "logistic", "mlp")
+BLOCK_OBJECTIVES = ("quadratic", "nesterov", "tridiagonal", "spectrum", "logistic")
 """Objectives whose d parameters are split into S contiguous blocks."""
 
 
@@ -62,6 +62,17 @@ def check_shape(config: RunConfig) -> None:
     if config.objective in DATA_OBJECTIVES and config.batch_size > config.num_samples:
         raise ParameterError(f"batch_size must be an integer in 1..{config.num_samples} (the "
                              f"num_samples rows of the data), got {config.batch_size}")
+    if config.batching == "cyclic":
+        check_cyclic(config.batch_size, config.num_samples or None)
+
+
+def check_cyclic(batch_size: int, num_samples: int | None) -> None:
+    """Cyclic batching splits the n rows into n/B fixed batches: B must divide n."""
+    if num_samples is not None and num_samples % batch_size:
+        divisors = [b for b in range(1, min(num_samples, 64) + 1) if num_samples % b == 0]
+        raise ParameterError(f"batch_size must divide num_samples = {num_samples} for cyclic "
+                             f"batching (fixed batches of B rows; for example "
+                             f"{', '.join(map(str, divisors[-4:]))}), got {batch_size}")
 
 
 def _ring_bytes(config: RunConfig, delay: int) -> int:

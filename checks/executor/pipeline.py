@@ -79,12 +79,17 @@ class Engine:
         self._in_flight = [0] * stages
         self._last = stages - 1
 
-    def run(self, chunks: Iterable[OpChunk]) -> int:
-        """Run every op; return the simulated time (the last slot used, plus one)."""
+    def run(self, chunks: Iterable[OpChunk], limit: int | None = None) -> int:
+        """Run every op, or with a ``limit`` (a slot budget T) every op in a slot below T;
+        return the simulated time: the last slot used plus one, or T when the budget cut the
+        schedule. A round (flush, barrier) cut by the budget is not ended."""
         slot = -1
         for chunk in chunks:
-            for slot, stage, backward, micro in zip(chunk.slots, chunk.stages, chunk.backward,
-                                                    chunk.micro, strict=True):
+            for at, stage, backward, micro in zip(chunk.slots, chunk.stages, chunk.backward,
+                                                  chunk.micro, strict=True):
+                if limit is not None and at >= limit:
+                    return limit
+                slot = at
                 if backward:
                     self._backward(stage, micro, slot)
                 else:
@@ -124,7 +129,7 @@ class Engine:
             grad_outputs = self._grads[stage + 1].pop(micro)
         taken, weights = policy.take(stage, micro)
         if taken != version or weights is not used or (
-                self.verify and float(weights @ weights) != fingerprint):
+                self.verify and not _same(float(weights @ weights), fingerprint)):
             raise StashingError(f"B({stage}, {micro}) would use weight version {taken}, but "
                                 f"F({stage}, {micro}) used version {version}")
         grad, grad_inputs = objective.stage_backward(stage, weights, cache, grad_outputs, rows)
@@ -139,3 +144,8 @@ class Engine:
         policy.apply(stage, micro, grad, self._points[micro], slot, lag)
         if stage == 0:
             del self._rows[micro], self._points[micro], self._noise[micro]
+
+
+def _same(first: float, second: float | None) -> bool:
+    """Equal fingerprints; two NaNs (weights of a diverged run) count as equal."""
+    return first == second or (first != first and second is not None and second != second)

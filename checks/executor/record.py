@@ -4,8 +4,8 @@ A record saves to JSON (``.json``) or NumPy (``.npz``) and loads back; the JSON 
 summary keys at its top level (a contract of ``pipeproof run-method --out``):
 
     method, objective, num_stages, num_block_updates, step_size, seed, final_gap,
-    avg_grad_norm_sq, measured_L, measured_G, max_delay, simulated_slots, wall_seconds,
-    peak_memory_bytes
+    avg_grad_norm_sq, measured_L, measured_G, max_delay, simulated_slots, slots_used,
+    wall_seconds, peak_memory_bytes
 
 plus ``parameters`` (everything that rebuilds the run), ``measurements`` (delays, lags,
 versions held) and ``traces`` (against block updates and slots,
@@ -23,7 +23,7 @@ import numpy as np
 
 SUMMARY_KEYS = ("method", "objective", "num_stages", "num_block_updates", "step_size", "seed",
                 "final_gap", "avg_grad_norm_sq", "measured_L", "measured_G", "max_delay",
-                "simulated_slots", "wall_seconds", "peak_memory_bytes")
+                "simulated_slots", "slots_used", "wall_seconds", "peak_memory_bytes")
 """Keys every summary has."""
 
 

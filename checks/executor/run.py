@@ -3,8 +3,11 @@
 
 The generator passed in (default: ``numpy.random.default_rng(seed)``) is split into a data
 stream (the objective's data) and a run stream (minibatches, noise, the method's choices), so a
-run is a function of its parameters and seed alone. Wall time covers training; peak memory
-covers building the objective and training.
+run is a function of its parameters and seed alone; with ``data_seed`` the data come from
+``numpy.random.default_rng(data_seed)`` instead, so the data can stay fixed while the seed
+changes the sampling, or the other way round. Every summary states ``slots_used``: the simulated
+time the run was read at (its slot budget, or its makespan when shorter). Wall time covers
+training; peak memory covers building the objective and training.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pipeproof.checks.executor import stepsize
 from pipeproof.checks.executor.backend import get_backend
 from pipeproof.checks.executor.blas import single_threaded
 from pipeproof.checks.executor.config import RunConfig
+from pipeproof.checks.executor.limits import check_cyclic
 from pipeproof.checks.executor.methods.registry import get_runner
 from pipeproof.checks.executor.objectives.base import Objective
 from pipeproof.checks.executor.objectives.registry import build_objective
@@ -46,6 +50,7 @@ def train(objective: Objective, config: RunConfig, rng: np.random.Generator, f_s
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence shows in the summary
             result = get_runner(config.method)(objective, config, rng, recorder)
+            recorder.close(result.simulated_slots)
         objective.backend.synchronize()
     finally:
         if bar is not None:
@@ -59,14 +64,20 @@ def _trainer(objective: Objective, config: RunConfig, rng: np.random.Generator,
 
 
 def run_method(config: RunConfig, rng: np.random.Generator | None = None,
-               progress: bool = False) -> RunRecord:
-    """Build the objective, pick the step size if asked, train, and summarise."""
+               progress: bool = False, objective: Objective | None = None) -> RunRecord:
+    """Build the objective (or take ``objective``, built for this config and its data seed),
+    pick the step size if asked, train, and summarise."""
     rng = np.random.default_rng(config.seed) if rng is None else rng
     data_rng, run_rng = rng.spawn(2)
+    if config.data_seed is not None:
+        data_rng = np.random.default_rng(config.data_seed)
     backend = get_backend(config.backend, config.device)
     with single_threaded(), PeakMemory(backend) as memory:
         started = time.perf_counter()
-        objective = build_objective(config, backend, data_rng)
+        if objective is None:
+            objective = build_objective(config, backend, data_rng)
+        if config.batching == "cyclic":
+            check_cyclic(config.batch_size, objective.num_samples)
         smoothness, optimum = objective.smoothness(), objective.optimum()
         choice = None
         if config.step_size is None:
@@ -88,7 +99,9 @@ def run_method(config: RunConfig, rng: np.random.Generator | None = None,
         "f_star": optimum.value, "f_star_kind": optimum.kind, "f_star_how": optimum.how,
         "measured_G": _finite(recorder.observed_g), "max_delay": result.max_delay,
         "delay_unit": result.delay_unit, **recorder.stale_statistics(),
-        "simulated_slots": result.simulated_slots, "wall_seconds": seconds,
+        "simulated_slots": result.simulated_slots, "slots_used": result.simulated_slots,
+        "slot_budget": config.slot_budget, "batching": config.batching,
+        "data_seed": config.data_seed, "wall_seconds": seconds,
         "setup_seconds": setup, "peak_memory_bytes": memory.peak_bytes,
         "process_peak_memory_bytes": memory.process_peak_bytes, "memory_method": memory.method,
         "backend": backend.describe(), "diverged": not math.isfinite(traces["gap"][-1]),

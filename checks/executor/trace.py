@@ -94,6 +94,12 @@ class Recorder:
         if self.progress is not None and self.iteration:
             self.progress.update(self.iteration - self.progress.n)
 
+    def close(self, slot: int) -> None:
+        """Record the last iterate at ``slot`` when the run stopped before its planned number
+        of updates (a slot budget) and it is not recorded yet."""
+        if self.traces["iteration"][self._points - 1] != self.iteration:
+            self._point(slot)
+
     def finish(self) -> dict[str, np.ndarray]:
         """The recorded traces, trimmed to the points taken."""
         return {name: values[: self._points].copy() for name, values in self.traces.items()}

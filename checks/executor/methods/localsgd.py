@@ -9,7 +9,9 @@ backward updates its copy's block at once,
 After every R H microbatches (H local steps per copy) a hard barrier ends the round and the
 copies are averaged block by block, x_s^c <- (1/R) sum_c' x_s^c' (Ilin and Richtarik,
 arXiv 2606.03498; the round time is THR-LSGD). The traced iterate is the average of the copies,
-which the updates move by delta / R. Iterations, delays and lags count within a copy.
+which the updates move by delta / R. A run at a slot budget may end inside a round: the copies
+of that round are never averaged, and the run is read as their average, as the authors' code
+reads its last, incomplete round. Iterations, delays and lags count within a copy.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
         recorder: Recorder) -> MethodResult:
     """LocalSGD with R = ``config.num_runs`` copies and H = ``config.local_steps``."""
     sampler, noise, _ = streams(objective.backend, objective.num_samples, config.batch_size,
-                                config.noise, rng)
+                                config.noise, rng, config.batching)
     runs, steps = config.num_runs, config.local_steps
     spec = schedule_spec("localsgd", config.num_stages, runs * steps, num_runs=runs,
                          local_steps=steps, forward_cost=config.forward_cost,
@@ -108,6 +110,6 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
     policy = LocalPolicy(objective, recorder, log, config.step_size, runs)
     engine = Engine(objective, policy, recorder, sampler, noise, log)
     slots = engine.run(round_ops(spec, config.num_microbatches // (runs * steps),
-                                 config.tables))
+                                 config.tables), config.slot_budget)
     statistics = log.statistics()
     return MethodResult(slots, statistics, statistics["max_delay"], arrays=log.arrays or {})

@@ -90,13 +90,14 @@ def run_table(objective: Objective, config: RunConfig, rng: np.random.Generator,
         The simulated slots and the schedule log the policy filled.
     """
     sampler, noise, _ = streams(objective.backend, objective.num_samples, config.batch_size,
-                                config.noise, rng)
+                                config.noise, rng, config.batching)
     spec = schedule_spec("pipedream", config.num_stages, config.num_microbatches,
                          forward_cost=config.forward_cost, backward_cost=config.backward_cost)
     log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays,
                       track_delays=track_delays)
     engine = Engine(objective, policy(log), recorder, sampler, noise, log)
-    return engine.run(ordered_ops(spec, pipedream_columns(spec, config.tables))), log
+    return engine.run(ordered_ops(spec, pipedream_columns(spec, config.tables)),
+                      config.slot_budget), log
 
 
 def run(objective: Objective, config: RunConfig, rng: np.random.Generator,

@@ -12,8 +12,10 @@ block s, the rows of microbatch m, and d_j = k - r(j, m) (:mod:`pipeproof.checks
 convention C1). Replayed, RPD computes the same updates as PipeDream (the gradient at the mixed
 point of the versions that microbatch m read), which the STL-PD-MATRIX confirmation measures.
 Versions come from a :class:`~pipeproof.checks.executor.methods.ring.VersionRing`. Simulated time:
-PipeDream's slot of update k when replaying, else 2k/S slots (PipeDream's steady throughput of S
-updates per two slots).
+PipeDream's slot of update k when replaying or at a slot budget, else 2k/S slots (PipeDream's
+steady throughput of S updates per two slots). With cyclic batching the uniform draw is one of the
+fixed contiguous batches (:mod:`pipeproof.checks.executor.sampler`); replayed, microbatch m reads
+batch m mod (n/B), as PipeDream does.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeproof.checks.executor.budget import pipedream_update_slots
 from pipeproof.checks.executor.config import RunConfig
 from pipeproof.checks.executor.methods.ring import VersionRing
 from pipeproof.checks.executor.objectives.base import Objective
@@ -45,15 +48,19 @@ Step = tuple[int, Any, Any, np.ndarray, int]
 def uniform_steps(config: RunConfig, objective: Objective, sampler: Sampler, noise: Noise,
                   choices: np.random.Generator, tally: DelayTally) -> Iterator[Step]:
     """Uniform block, uniform rows, d_j uniform in 0..min(delta, k); blocks and delays are drawn
-    a chunk of iterations at a time (and tallied as drawn); noise for the updated block only."""
+    a chunk of iterations at a time (and tallied as drawn); noise for the updated block only.
+    At a slot budget, update k lands at the slot of PipeDream's update k."""
     stages, updates = config.num_stages, config.block_updates
+    clock = None if config.slot_budget is None else pipedream_update_slots(
+        stages, config.num_microbatches, config.tables)
     for first in range(0, updates, CHUNK):
         iterations = np.arange(first, min(first + CHUNK, updates))
         blocks = choices.integers(stages, size=iterations.size).tolist()
         highs = np.minimum(config.max_delay, iterations) + 1
         delays = choices.integers(0, highs[:, None], size=(iterations.size, stages))
         tally.add(delays)
-        slots = ((2 * (iterations + 1)) // stages).tolist()
+        slots = (((2 * (iterations + 1)) // stages) if clock is None
+                 else clock[iterations]).tolist()
         for row, (block, slot) in enumerate(zip(blocks, slots, strict=True)):
             size = objective.blocks[block].stop - objective.blocks[block].start
             yield block, sampler.draw(), noise.draw(size), delays[row], slot
@@ -84,8 +91,11 @@ def replayed_steps(config: RunConfig, objective: Objective, sampler: Sampler, no
 def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
         recorder: Recorder) -> MethodResult:
     """Train with RPD for ``config.block_updates`` iterations."""
+    batching = "uniform-batch" if config.batching == "cyclic" else "random"
+    if config.delays == "pipedream":
+        batching = config.batching
     sampler, noise, choices = streams(objective.backend, objective.num_samples,
-                                      config.batch_size, config.noise, rng)
+                                      config.batch_size, config.noise, rng, batching)
     tally = DelayTally(config.num_stages)
     if config.delays == "pipedream":
         largest, steps = replayed_steps(config, objective, sampler, noise, tally)
@@ -93,8 +103,11 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
         largest = config.max_delay
         steps = uniform_steps(config, objective, sampler, noise, choices, tally)
     ring = VersionRing(objective.backend, objective.blocks, recorder.x, largest)
-    slot = 0
+    slot, used = 0, 0
     for block, rows, gaussian, delays, slot in steps:
+        if config.slot_budget is not None and slot >= config.slot_budget:
+            break
+        used = slot + 1
         point = ring.mixed_point(delays)
         grad = objective.block_gradient(point, block, rows)
         if gaussian is not None:
@@ -104,4 +117,6 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
         ring.update(block, recorder.x[objective.blocks[block]] + delta)
         recorder.update(block, delta, grad, difference @ difference, slot)
     statistics = {**tally.statistics(), "ring_capacity": ring.capacity, "delays": config.delays}
-    return MethodResult(slot + 1, statistics, statistics["max_delay"])
+    if config.slot_budget is not None:
+        used = config.slot_budget
+    return MethodResult(used, statistics, statistics["max_delay"])

@@ -94,7 +94,7 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
         recorder: Recorder) -> MethodResult:
     """GPipe or Flush with A = ``config.accumulation`` microbatches per step; sgd: A = 1."""
     sampler, noise, _ = streams(objective.backend, objective.num_samples, config.batch_size,
-                                config.noise, rng)
+                                config.noise, rng, config.batching)
     name = "flush" if config.method == "flush" else "gpipe"
     accumulation = 1 if config.method == "sgd" else config.accumulation
     spec = schedule_spec(name, config.num_stages, accumulation,
@@ -102,6 +102,7 @@ def run(objective: Objective, config: RunConfig, rng: np.random.Generator,
     log = ScheduleLog(config.num_stages, config.num_microbatches, config.keep_arrays)
     policy = SynchronousPolicy(objective, recorder, log, config.step_size, accumulation)
     engine = Engine(objective, policy, recorder, sampler, noise, log)
-    slots = engine.run(round_ops(spec, config.num_microbatches // accumulation, config.tables))
+    slots = engine.run(round_ops(spec, config.num_microbatches // accumulation, config.tables),
+                       config.slot_budget)
     statistics = log.statistics()
     return MethodResult(slots, statistics, statistics["max_delay"], arrays=log.arrays or {})

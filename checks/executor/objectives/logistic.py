@@ -9,8 +9,10 @@ in a_i is -y_i sigmoid(-y_i a_i). f is L-smooth with
 
 since sigmoid' <= 1/4 (an upper bound, the constant the analysis uses). f is strongly convex, so
 f* is the value at the unique minimiser, found by Newton's method until ||grad f|| <= 1e-12.
-The data: rows x_i ~ N(0, I), labels sign(x_i^T w) for a planted w ~ N(0, (4/d) I), with 10% of
-them flipped, so the classes are not separable.
+The data: rows x_i ~ N(0, I) and labels either ``flipped``: sign(x_i^T w) for a planted
+w ~ N(0, (4/d) I), with 10% of them flipped, so the classes are not separable; or ``bernoulli``,
+the authors' data: w ~ N(0, I) and y_i = +1 with probability sigmoid(x_i^T w), else -1 (their
+labels in {0, 1} with the binary cross-entropy give the same f).
 """
 
 from __future__ import annotations
@@ -95,14 +97,24 @@ def _backtrack(objective: Logistic, point: np.ndarray, step: np.ndarray,
 
 
 def make(backend: Backend, num_stages: int, dim: int, num_samples: int,
-         rng: np.random.Generator) -> Logistic:
+         rng: np.random.Generator, labels: str = "flipped") -> Logistic:
     """The data described in the module docstring."""
+    check_size(dim)
+    design = rng.standard_normal((num_samples, dim))
+    if labels == "bernoulli":
+        planted = rng.standard_normal(dim)
+        chance = NUMPY.sigmoid(design @ planted)
+        signs = np.where(rng.random(num_samples) < chance, 1.0, -1.0)
+        return Logistic(backend, design, signs, num_stages)
+    planted = 2.0 * rng.standard_normal(dim) / np.sqrt(dim)
+    signs = np.where(design @ planted >= 0, 1.0, -1.0)
+    flipped = rng.random(num_samples) < 0.1
+    signs[flipped] *= -1.0
+    return Logistic(backend, design, signs, num_stages)
+
+
+def check_size(dim: int) -> None:
+    """f* needs a dense d x d Newton solve: d <= :data:`NEWTON_LIMIT`."""
     if dim > NEWTON_LIMIT:
         raise ParameterError(f"dim must be an integer in 1..{NEWTON_LIMIT} for the logistic "
                              f"objective (f* by Newton's method), got {dim}")
-    design = rng.standard_normal((num_samples, dim))
-    planted = 2.0 * rng.standard_normal(dim) / np.sqrt(dim)
-    labels = np.where(design @ planted >= 0, 1.0, -1.0)
-    flipped = rng.random(num_samples) < 0.1
-    labels[flipped] *= -1.0
-    return Logistic(backend, design, labels, num_stages)

@@ -4,13 +4,18 @@ With H = X^T X / n, b = X^T y / n and c = ||y||^2 / (2n), f(x) = x^T H x / 2 - b
 grad f(x) = H x - b and L = lambda_max(H). The kinds (Ilin and Richtarik, arXiv 2606.03498, from
 the authors' code):
 
-* ``gaussian``: X with i.i.d. N(0, 1) entries, y = X w + 0.1 N(0, 1) noise;
+* ``gaussian``: X with i.i.d. N(0, 1) entries, y = X w + sigma N(0, 1) label noise, w ~ N(0, I)
+  (sigma = 0.1 by default; the authors' experiments use sigma = 0);
 * ``nesterov``: Nesterov's worst case (Nesterov 2004, section 2.1.2), H = T + mu I with
   T = tridiag(-1, 2, -1), b = H w* for w* = H^{-1} e_1. The design is X = q [D; c I; 0] with
   D the (d + 1) x d difference matrix (D^T D = T), q = ceil(sqrt(2d + 1)) and n = q^2 rows, so
   X^T X / n = T + c^2 I. mu = c^2 is the value for the target condition number
   kappa = (lambda_max(T) + mu)/(lambda_min(T) + mu), with c rounded to a dyadic number small
   enough that every product and sum in X^T X is exact: X^T X / n equals H exactly in float64;
+* ``tridiagonal``: the authors' Nesterov quadratic, H = T + mu I exactly up to rounding, with
+  mu = 0.01 (or the value for a target kappa), the design X = sqrt(n) Q C^T for C the Cholesky
+  factor of H and Q the orthonormal factor of an n x d Gaussian matrix (n >= d), and the target
+  y = X w + sigma N(0, 1), w ~ N(0, I) (sigma = 0 by default, so f* = 0);
 * ``spectrum``: a prescribed spectrum, H = Q diag(lambda) Q^T with lambda_i = kappa^(-i/(d-1))
   (from 1 down to 1/kappa) and Q a random orthogonal matrix; X = sqrt(n) diag(sqrt(lambda)) Q^T
   with n = d.
@@ -35,7 +40,9 @@ from pipeproof.checks.executor.objectives.additive import (
 from pipeproof.checks.executor.objectives.base import Constant, Tracker
 from pipeproof.theory.parameters import ParameterError
 
-KINDS = ("gaussian", "nesterov", "spectrum")
+KINDS = ("gaussian", "nesterov", "tridiagonal", "spectrum")
+TRIDIAGONAL_SHIFT = 0.01
+"""mu of the tridiagonal quadratic when no condition number is asked for (the authors')."""
 HESSIAN_LIMIT = 4096
 """Largest d for which H is formed and the gradient is tracked in O(d) per update."""
 
@@ -117,15 +124,17 @@ class HessianTracker(Tracker):
         return self._norm
 
 
-def least_squares_optimum(design: np.ndarray, targets: np.ndarray) -> Constant:
+def least_squares_optimum(design: np.ndarray, targets: np.ndarray,
+                          full_row_rank: bool = True) -> Constant:
     """f* = (1/2n) min_w ||X w - y||^2.
 
     For n <= d the designs here have full row rank (Gaussian, or square and invertible), so
     X w = y is solvable and f* = 0 exactly; otherwise f* is the residual of a least-squares
-    solve (LAPACK gelsd through numpy.linalg.lstsq).
+    solve (LAPACK gelsd through numpy.linalg.lstsq). Given data (``full_row_rank`` false) is
+    always solved.
     """
     num_samples, dim = design.shape
-    if num_samples <= dim:
+    if num_samples <= dim and full_row_rank:
         return Constant(0.0, "exact", "n <= d and X has full row rank, so X w = y is solvable")
     solution = np.linalg.lstsq(design, targets, rcond=None)[0]
     residual = design @ solution - targets
@@ -142,13 +151,54 @@ def largest_eigenvalue(design: np.ndarray) -> float:
 
 
 def gaussian(backend: Backend, num_stages: int, dim: int, num_samples: int,
-             rng: np.random.Generator) -> LeastSquares:
-    """X_ij ~ N(0, 1), y = X w + 0.1 e with w, e ~ N(0, I); L = lambda_max(X^T X / n)."""
+             rng: np.random.Generator, label_noise: float = 0.1) -> LeastSquares:
+    """X_ij ~ N(0, 1), y = X w + sigma e with w, e ~ N(0, I); L = lambda_max(X^T X / n)."""
     design = rng.standard_normal((num_samples, dim))
-    targets = design @ rng.standard_normal(dim) + 0.1 * rng.standard_normal(num_samples)
+    targets = design @ rng.standard_normal(dim)
+    if label_noise:
+        targets = targets + label_noise * rng.standard_normal(num_samples)
     smoothness = Constant(largest_eigenvalue(design), "exact",
                           "largest eigenvalue of the Gram matrix (numpy.linalg.eigvalsh)")
     return LeastSquares(backend, design, targets, num_stages, "gaussian", smoothness)
+
+
+def tridiagonal(backend: Backend, num_stages: int, dim: int, num_samples: int,
+                condition: float | None, rng: np.random.Generator,
+                label_noise: float = 0.0) -> LeastSquares:
+    """The authors' tridiagonal quadratic (module docstring); n >= d.
+
+    With kappa given, mu = (lambda_max(T) - kappa lambda_min(T)) / (kappa - 1), which needs
+    1 < kappa < lambda_max(T) / lambda_min(T); else mu = 0.01.
+    """
+    low, high = tridiagonal_eigenvalues(dim)
+    if condition is None:
+        mu = TRIDIAGONAL_SHIFT
+    elif condition >= high / low:
+        raise ParameterError(f"condition must be a number in (1, {high / low:.6g}) for the "
+                             f"tridiagonal quadratic with dim {dim}, got {condition!r}")
+    else:
+        mu = (high - condition * low) / (condition - 1.0)
+    hessian = np.diag(np.full(dim, 2.0 + mu)) - np.eye(dim, k=1) - np.eye(dim, k=-1)
+    factor = np.linalg.cholesky(hessian)
+    basis = np.linalg.qr(rng.standard_normal((num_samples, dim)))[0]
+    design = math.sqrt(num_samples) * basis @ factor.T
+    targets = design @ rng.standard_normal(dim)
+    if label_noise:
+        targets = targets + label_noise * rng.standard_normal(num_samples)
+    smoothness = Constant(high + mu, "closed form",
+                          f"2 + 2 cos(pi/(d + 1)) + mu, mu = {mu!r}, kappa = "
+                          f"{(high + mu) / (low + mu):.6g}")
+    return LeastSquares(backend, design, targets, num_stages, "tridiagonal", smoothness)
+
+
+def from_data(backend: Backend, num_stages: int, design: np.ndarray,
+              targets: np.ndarray) -> LeastSquares:
+    """Least squares on given data; L = lambda_max(X^T X / n)."""
+    smoothness = Constant(largest_eigenvalue(design), "exact",
+                          "largest eigenvalue of the Gram matrix (numpy.linalg.eigvalsh)")
+    objective = LeastSquares(backend, design, targets, num_stages, "data", smoothness)
+    objective._optimum = least_squares_optimum(design, targets, full_row_rank=False)
+    return objective
 
 
 def tridiagonal_eigenvalues(dim: int) -> tuple[float, float]:

@@ -3,6 +3,7 @@ run's parameters (data drawn from the generator given).
 
     quadratic    Gaussian least squares              (:mod:`.quadratic`)
     nesterov     Nesterov's tridiagonal quadratic    (:mod:`.quadratic`)
+    tridiagonal  the authors' tridiagonal quadratic  (:mod:`.quadratic`)
     spectrum     a quadratic with a set spectrum     (:mod:`.quadratic`)
     logistic     L2-regularised logistic regression  (:mod:`.logistic`)
     mlp          a multilayer perceptron             (:mod:`.mlp`)
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pipeproof.checks.executor.config import DEFAULT_CONDITION, RunConfig
+from pipeproof.checks.executor.config import DEFAULT_CONDITION, LABEL_NOISE, RunConfig
 from pipeproof.theory.parameters import ParameterError
 
 if TYPE_CHECKING:
@@ -30,8 +31,24 @@ command line's list of names) loads no model code."""
 
 def _quadratic(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
     from pipeproof.checks.executor.objectives import quadratic
+    from pipeproof.checks.executor.objectives.datafile import read_data
 
-    return quadratic.gaussian(backend, config.num_stages, config.dim, config.num_samples, rng)
+    if config.data_path is not None:
+        design, targets = read_data(config.data_path, "quadratic")
+        return quadratic.from_data(backend, config.num_stages, design, targets)
+    return quadratic.gaussian(backend, config.num_stages, config.dim, config.num_samples, rng,
+                              _label_noise(config))
+
+
+def _tridiagonal(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
+    from pipeproof.checks.executor.objectives import quadratic
+
+    return quadratic.tridiagonal(backend, config.num_stages, config.dim, config.num_samples,
+                                 config.condition, rng, _label_noise(config))
+
+
+def _label_noise(config: RunConfig) -> float:
+    return LABEL_NOISE[config.objective] if config.label_noise is None else config.label_noise
 
 
 def _nesterov(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
@@ -51,8 +68,14 @@ def _spectrum(config: RunConfig, backend: Backend, rng: np.random.Generator) -> 
 
 def _logistic(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
     from pipeproof.checks.executor.objectives import logistic
+    from pipeproof.checks.executor.objectives.datafile import read_data
 
-    return logistic.make(backend, config.num_stages, config.dim, config.num_samples, rng)
+    if config.data_path is not None:
+        design, targets = read_data(config.data_path, "logistic")
+        logistic.check_size(design.shape[1])
+        return logistic.Logistic(backend, design, targets, config.num_stages)
+    return logistic.make(backend, config.num_stages, config.dim, config.num_samples, rng,
+                         config.labels)
 
 
 def _mlp(config: RunConfig, backend: Backend, rng: np.random.Generator) -> Objective:
@@ -71,6 +94,7 @@ def _transformer(config: RunConfig, backend: Backend, rng: np.random.Generator) 
 OBJECTIVES: dict[str, Builder] = {
     "quadratic": _quadratic,
     "nesterov": _nesterov,
+    "tridiagonal": _tridiagonal,
     "spectrum": _spectrum,
     "logistic": _logistic,
     "mlp": _mlp,
