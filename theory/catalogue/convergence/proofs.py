@@ -46,11 +46,6 @@ def lemma_notes(obligations: tuple[Obligation, ...]) -> str:
             f"{proved}; tested on random instances (tests/test_lemmas.py), not proved: {tested}.")
 
 
-COVERAGE_GAP = ("Status confirmed, not proved: every obligation of the chain is proved, but the "
-                "coverage check does not show that the goals imply the statement, since the chain "
-                "uses facts at every step k (assumption records, lemmas, the recurrence of "
-                "finite sums) and an induction rule that it cannot quantify over. ")
-"""The first sentence of the notes of the chain theorems whose coverage is not proved."""
 DERIVATION = ("Coverage by derivation (pipeproof.checks.soundness.derivation): the last "
               "obligation concludes the statement, and every premise of every obligation is a "
               "chain formula of an assumption record the theorem lists or of a definition of the "
@@ -60,5 +55,5 @@ DERIVATION = ("Coverage by derivation (pipeproof.checks.soundness.derivation): t
               "function of the step index. ")
 """The first sentence of the notes of the chain theorems covered by their derivation."""
 
-__all__ = ["COVERAGE_GAP", "DERIVATION", "DOMAINS", "formal_hypotheses", "lemma_notes",
+__all__ = ["DERIVATION", "DOMAINS", "formal_hypotheses", "lemma_notes",
            "used_lemmas"]
