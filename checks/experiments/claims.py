@@ -15,6 +15,9 @@ finding "within seed noise". Means and 95% intervals of the gaps themselves are 
 * RPD with delta = S^2 - ceil(S/2) tracks PipeDream: the interval of RPD/PD lies inside
   [1/2, 2]; with PipeDream's replayed delays the ratio of mean gaps is 1 (the same updates); and
   RPD's mean final gap does not fall as delta grows.
+* CMP-EPS predicts the winner (PipeDream vs LocalSGD experiments): for every (PD, LocalSGD H)
+  pair, the method whose guarantee is lower at the slot budget (:mod:`.predictions`; these are
+  upper bounds) is the one whose gap is lower beyond seed noise.
 """
 
 from __future__ import annotations
