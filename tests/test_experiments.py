@@ -144,6 +144,9 @@ def test_quick_experiment_writes_parts_and_claims(tmp_path: Path, name: str) -> 
         assert json.loads((folder / f"{part.label}.json").read_text())["slot_budget"] == (
             part.slot_budget)
     assert "| claim |" in (folder / "claims.md").read_text()
+    predicted = [claim for claim in verdicts if claim.claim.startswith("CMP-EPS")]
+    assert len(predicted) == (name != "pd-vs-rpd")
+    assert all("predicted" in claim.numbers for claim in predicted)
 
 
 @pytest.mark.slow

@@ -15,6 +15,9 @@ finding "within seed noise". Means and 95% intervals of the gaps themselves are 
 * RPD with delta = S^2 - ceil(S/2) tracks PipeDream: the interval of RPD/PD lies inside
   [1/2, 2]; with PipeDream's replayed delays the ratio of mean gaps is 1 (the same updates); and
   RPD's mean final gap does not fall as delta grows.
+* CMP-EPS predicts the winner (PipeDream vs LocalSGD experiments): for every (PD, LocalSGD H)
+  pair, the method whose guarantee is lower at the slot budget (:mod:`.predictions`; these are
+  upper bounds) is the one whose gap is lower beyond seed noise.
 """
 
 from __future__ import annotations
@@ -188,3 +191,46 @@ def markdown(claims: list[Claim]) -> str:
         lines.append(f"| {claim.claim} | {claim.experiment} | {claim.measure} | "
                      f"{record['status']} | {claim.numbers} | {claim.finding} |")
     return "\n".join(lines)
+
+
+def _measured(ratio: tuple[float, float, float]) -> str:
+    """The winner by the paired ratio LocalSGD/PD beyond seed noise, or "undecided"."""
+    if ratio[1] > 1:
+        return "pipedream"
+    if ratio[2] < 1:
+        return "localsgd"
+    return "undecided"
+
+
+def eps_predictions(parts: list[tuple[str, Comparison]], experiment: str) -> Claim:
+    """CMP-EPS predicts the winner of every (PD, LocalSGD H) pair (:mod:`.predictions`)."""
+    from pipeproof.checks.experiments.predictions import predict, setting_constants
+
+    agree, lines = [], []
+    for label, comparison in parts:
+        setting = comparison.setting
+        constants = setting_constants(setting)
+        [pipedream] = _by_kind(comparison, "pipedream")
+        lines.append(f"{label}: L {number(constants.L)}, F0 {number(constants.F0)}, sigma^2 "
+                     f"{number(constants.sigma2)}, G^2 {number(constants.G2)}")
+        for local in _by_kind(comparison, "localsgd"):
+            options = dict(local.spec.options)
+            steps = options.get("local_steps", 1)
+            runs = options.get("num_runs", setting.num_stages)
+            guess = predict(constants, setting.num_stages, runs, steps, setting.slot_budget)
+            ratio = paired_ratio(local, pipedream)
+            seen = _measured(ratio)
+            agree.append(guess.winner == seen)
+            lines.append(f"{local.spec.name}: bound PD {number(guess.pd_bound)} (step "
+                         f"{guess.pd_step:.3g}) vs LocalSGD {number(guess.lsgd_bound)} (step "
+                         f"{guess.lsgd_step:.3g}), predicted {guess.winner}; measured "
+                         f"{_ratio_text('LocalSGD/PD', ratio)}, {seen}")
+    held = all(agree)
+    finding = "" if held else (f"the prediction fails for {agree.count(False)} of "
+                               f"{len(agree)} pairs (upper bounds, not the methods)")
+    return Claim("CMP-EPS predicts the winner (these compare upper bounds)", experiment,
+                 "for each (PD, LocalSGD H) pair, the predicted winner is the method whose "
+                 "guarantee (CONV-VAR, D = delta^2, delta = S^2 - ceil(S/2); CMP-LSGD-BOUND) "
+                 "is lower at the slot budget, each at its best step size of the guarantee, "
+                 "with L, F0, sigma^2, G^2 measured at x0; it must equal the measured winner "
+                 f"beyond seed noise by {PAIRED}", held, "; ".join(lines), finding)

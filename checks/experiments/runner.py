@@ -82,6 +82,18 @@ def has_torch() -> bool:
 def judge(chosen: Experiment, comparisons: dict[str, Comparison]) -> list[Claim]:
     """The claims an experiment decides (:mod:`.claims`)."""
     name = chosen.name
+    if name in PREDICTED:
+        return [*_judge_claims(chosen, comparisons),
+                claims.eps_predictions(list(comparisons.items()), name)]
+    return _judge_claims(chosen, comparisons)
+
+
+PREDICTED = ("pd-vs-localsgd-quadratic", "pd-vs-localsgd-logistic", "scaling-logistic")
+"""The experiments that compare PipeDream with LocalSGD on objectives with L and f* known."""
+
+
+def _judge_claims(chosen: Experiment, comparisons: dict[str, Comparison]) -> list[Claim]:
+    name = chosen.name
     parts = list(comparisons.values())
     if name == "pd-vs-rpd":
         found = []
