@@ -21,6 +21,7 @@ from pipeproof.checks.document.verdicts import (
     methods_present,
     solvers_text,
     status_line,
+    variants_text,
 )
 
 STYLE = """
@@ -75,14 +76,12 @@ def _summary_table(document: dict[str, Any]) -> str:
     rows = []
     for entry in document["theorems"]:
         statuses = method_statuses(entry)
-        variants = entry.get("variants") or []
-        caught = sum(variant.get("status") == "refuted" for variant in variants)
         css = "" if entry.get("as_expected") else "notexpected"
         link = f'<td class="{css}"><a href="#{escape(entry["id"])}">{escape(entry["id"])}</a></td>'
         rows.append("<tr>" + link + _cell(entry.get("title", "")) + _cell(entry.get("expected"))
                     + _cell(status_line(entry), str(entry.get("status")).replace(" ", "-"))
                     + "".join(_status_cell(statuses.get(method)) for method in methods)
-                    + _cell(f"{caught}/{len(variants)} refuted") + "</tr>")
+                    + _cell(variants_text(entry)) + "</tr>")
     return _table(["id", "claim", "expected", "status", *methods, "variants"], rows)
 
 

@@ -16,6 +16,7 @@ from pipeproof.checks.document.verdicts import (
     methods_present,
     solvers_text,
     status_line,
+    variants_text,
 )
 
 FIGURE_FOLDER = "figures"
@@ -36,13 +37,11 @@ def _summary(document: dict[str, Any]) -> list[str]:
     rows = []
     for entry in document["theorems"]:
         statuses = method_statuses(entry)
-        variants = entry.get("variants") or []
-        caught = sum(variant.get("status") == "refuted" for variant in variants)
         marker = "" if entry.get("as_expected") else " !"
         rows.append([f"[{entry['id']}](#{entry['id'].lower()}){marker}", entry.get("title", ""),
                      entry.get("expected"), status_line(entry),
                      *(statuses.get(method, "-") for method in methods),
-                     f"{caught}/{len(variants)} refuted"])
+                     variants_text(entry)])
     return _table(["id", "claim", "expected", "status", *methods, "variants"], rows)
 
 

@@ -58,6 +58,13 @@ def method_statuses(theorem: dict[str, Any]) -> dict[str, str]:
             for verdict in theorem.get("verdicts") or []}
 
 
+def variants_text(theorem: dict[str, Any]) -> str:
+    """``3/4 refuted``: how many of the theorem's wrong variants were refuted."""
+    variants = theorem.get("variants") or []
+    caught = sum(variant.get("status") == "refuted" for variant in variants)
+    return f"{caught}/{len(variants)} refuted"
+
+
 def methods_present(document: dict[str, Any]) -> list[str]:
     """The methods of :data:`METHOD_ORDER` that some theorem of ``document`` has a verdict of."""
     seen = {method for theorem in document["theorems"] for method in method_statuses(theorem)}
