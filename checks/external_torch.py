@@ -43,6 +43,16 @@ SCHEDULES = {
 
 TORCH_VERSION = "2.13.0"
 
+CAUSES = {
+    "1F1B": "Schedule1F1B._get_pipeline_order (torch 2.13.0) numbers the forwards of the "
+            "steady phase from forward_mb + 1, with forward_mb = 0 also when the rank has no "
+            "warm-up forward (rank S - 1): the last rank's list holds F(S - 1, 1), ..., "
+            "F(S - 1, M) and never F(S - 1, 0). Schedule1F1B's own step loop "
+            "(_step_microbatches) does not read this list, so its training is unaffected; what "
+            "reads pipeline_order (the schedule IR, its printed form) gets an invalid table.",
+}
+"""Why a schedule disagrees, read in PyTorch's source at TORCH_VERSION."""
+
 
 class _StandInStage:
     """What a schedule's constructor reads of a pipeline stage: no model, no process group."""

@@ -37,3 +37,16 @@ def test_external_command_writes_its_findings(tmp_path, capsys):
     assert "| GPipe | 2 | 0 | 0 | 0 | 0 |" in text
     assert (tmp_path / "external-torch.json").exists()
     assert "1F1B" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("ranks", "micro"), [(2, 2), (4, 8), (5, 20)])
+def test_1f1b_cause_the_last_rank_counts_its_forwards_from_one(ranks, micro):
+    from pipeproof.checks.external_torch import CAUSES, torch_orders
+
+    last = torch_orders("1F1B", ranks, micro)[ranks - 1]
+    forwards = [mb for stage, op, mb in last if op == "F"]
+    assert forwards == list(range(1, micro + 1))
+    assert "never F(S - 1, 0)" in CAUSES["1F1B"]
+    for rank in range(ranks - 1):  # the other ranks list every forward once
+        order = torch_orders("1F1B", ranks, micro)[rank]
+        assert sorted(mb for stage, op, mb in order if op == "F") == list(range(micro))

@@ -67,9 +67,12 @@ def run_external(args: argparse.Namespace) -> int:
 
     out = output_folder("--out", args.out) if args.out else None
     require_torch()
+    import torch
+
     outcomes = survey(args.schedules, args.stages, microbatches=args.microbatches)
     smallest = smallest_disagreements(outcomes)
-    report = {"system": "torch", "outcomes": [o.as_dict() for o in outcomes],
+    report = {"system": "torch", "version": torch.__version__,
+              "outcomes": [o.as_dict() for o in outcomes],
               "smallest_disagreements": [o.as_dict() for o in smallest]}
     markdown = findings_markdown(outcomes, smallest)
     if out is not None:

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeproof.checks.document.figures import ReportFigure, report_figures
+from pipeproof.checks.document.findings import FindingsTable
 from pipeproof.checks.document.html_page import render_html
 from pipeproof.checks.document.markdown_page import FIGURE_FOLDER, render_markdown
 from pipeproof.checks.outputs import write_atomically
@@ -26,9 +28,11 @@ class WrittenReport:
 
 
 def write_report(document: dict[str, Any], folder: Path,
-                 figures: list[ReportFigure] | None = None) -> WrittenReport:
+                 figures: list[ReportFigure] | None = None,
+                 findings: Sequence[FindingsTable] = ()) -> WrittenReport:
     """Write the report of the verdicts ``document`` into ``folder`` (created if needed);
-    ``figures`` default to :func:`report_figures`."""
+    ``figures`` default to :func:`report_figures`; ``findings`` (claims of the experiments,
+    other systems' schedules) follow the figures."""
     figures = report_figures() if figures is None else figures
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -36,8 +40,8 @@ def write_report(document: dict[str, Any], folder: Path,
         target = folder / FIGURE_FOLDER / f"{figure.name}.png"
         written.append(write_atomically(target, lambda path, data=figure.png:
                                         path.write_bytes(data)))
-    html = render_html(document, figures)
-    markdown = render_markdown(document, figures)
+    html = render_html(document, figures, findings)
+    markdown = render_markdown(document, figures, findings)
     return WrittenReport(
         html=write_atomically(folder / HTML_NAME,
                               lambda path: path.write_text(html, encoding="utf-8")),

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeproof.checks.document import mathml
 from pipeproof.checks.document.figures import ReportFigure
+from pipeproof.checks.document.findings import FindingsTable
 from pipeproof.checks.document.verdicts import (
     cases_text,
     counterexample_text,
@@ -31,7 +32,8 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertic
 th { background: #f2f2f2; }
 .proved { background: #d9f2d9; } .checked { background: #e3f0fb; }
 .confirmed { background: #eef7e6; } .refuted { background: #f9dcdc; }
-.unknown { background: #fff1c7; } .not-applicable { background: #eee; }
+.unknown { background: #fff1c7; } .reproduced { background: #d9f2d9; }
+.not-reproduced { background: #f9dcdc; } .not-applicable { background: #eee; }
 .notexpected { outline: 2px solid #c00; }
 .math { overflow-x: auto; padding: 0.4em 0; font-size: 1.1em; }
 pre.latex { white-space: pre-wrap; background: #f7f7f7; padding: 0.4em; }
@@ -144,14 +146,30 @@ def _theorem_section(entry: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def render_html(document: dict[str, Any], figures: Sequence[ReportFigure]) -> str:
-    """The whole page of the report of ``document`` with ``figures`` embedded."""
+def _findings(tables: Sequence[FindingsTable]) -> str:
+    parts = []
+    for table in tables:
+        parts.append(f"<h3>{escape(table.title)}</h3><p>{escape(table.intro)}</p>")
+        if table.rows:
+            rows = ["<tr>" + "".join(_status_cell(cell) if name == "status" else
+                                     _cell(cell, "detail") for name, cell in
+                                     zip(table.header, row, strict=True)) + "</tr>"
+                    for row in table.rows]
+            parts.append(_table(table.header, rows))
+    return "\n".join(parts)
+
+
+def render_html(document: dict[str, Any], figures: Sequence[ReportFigure],
+                findings: Sequence[FindingsTable] = ()) -> str:
+    """The whole page of the report of ``document`` with ``figures`` embedded and the
+    ``findings`` tables after them."""
     note = ("" if mathml.available() else
             "<p>Formulas are shown as LaTeX source: pip install 'pipeproof[report]' to "
             "render them as MathML.</p>")
     body = [f"<h1>pipeproof report</h1>{_run_section(document)}{note}",
             "<h2>Verdicts</h2>", _summary_table(document),
             "<h2>Figures</h2>", _figures(figures),
+            *(["<h2>Findings</h2>", _findings(findings)] if findings else []),
             "<h2>Theorems</h2>", *(_theorem_section(entry) for entry in document["theorems"])]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>pipeproof report</title><link rel=\"icon\" href=\"data:,\">"

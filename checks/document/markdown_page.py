@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeproof.checks.document.figures import ReportFigure
+from pipeproof.checks.document.findings import FindingsTable
 from pipeproof.checks.document.mathml import conjuncts
 from pipeproof.checks.document.verdicts import (
     cases_text,
@@ -72,9 +73,19 @@ def _theorem(entry: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(document: dict[str, Any], figures: Sequence[ReportFigure]) -> str:
+def _findings(tables: Sequence[FindingsTable]) -> list[str]:
+    lines = ["## Findings", ""]
+    for table in tables:
+        lines += [f"### {table.title}", "", table.intro, ""]
+        if table.rows:
+            lines += _table(table.header, table.rows)
+    return lines
+
+
+def render_markdown(document: dict[str, Any], figures: Sequence[ReportFigure],
+                    findings: Sequence[FindingsTable] = ()) -> str:
     """The Markdown report of ``document``; ``figures`` are linked as
-    ``figures/NAME.png``."""
+    ``figures/NAME.png``; the ``findings`` tables follow them."""
     package = document.get("package") or {}
     theorems = document["theorems"]
     good = sum(bool(entry.get("as_expected")) for entry in theorems)
@@ -87,7 +98,7 @@ def render_markdown(document: dict[str, Any], figures: Sequence[ReportFigure]) -
              f"of {len(theorems)} theorems**", "", "## Verdicts", "", *_summary(document),
              "## Figures", ""]
     lines += [f"![{figure.caption}]({FIGURE_FOLDER}/{figure.name}.png)" for figure in figures]
-    lines += ["", "## Theorems", ""]
+    lines += ["", *(_findings(findings) if findings else []), "## Theorems", ""]
     for entry in theorems:
         lines += _theorem(entry)
     return "\n".join(lines) + "\n"
