@@ -1,0 +1,121 @@
+"""Catalogue section 5: ZB-V (THR-ZB-V), the zero-bubble schedule with a V placement.
+
+Qi et al. 2024 place two model chunks on each of S ranks in a V: rank r holds stages r and
+2S - 1 - r of a pipeline of 2S stages. The policy (``pipeproof.checks.tables.action_policies``):
+a ready I first (the later stage first), else a ready forward while fewer than 2S - j
+activations are live on stage j (1F1B's limit over 2S stages), else the oldest pending W. Its
+unit-cost table, for M >= 2S - 1, in closed form (checked on the policy tables; stage s =
+0..2S - 1, r = min(s, 2S - 1 - s) its rank, g(n) = 4S floor(n/S) + 2 (n mod S) the slot of the
+n-th op of a line that runs S ops two slots apart every 4S slots):
+
+  F(s, m) = max(m + s, s + g(m - max(0, S - 1 - s)))      (warm-up m + s, then groups of S),
+  I(s, m) = 4S - 1 - s + g(m).
+
+Every rank runs its F and I in groups: per 4S slots, S forwards and S input gradients of each of
+its two stages, gapless. Its W run in the order of its I (first in, first out): the W of
+position p on rank r (p = 2S floor(m/S) + k + max(0, k + r + 1 - S) for the later stage,
+min(m + M, 2S floor(m/S) + k + min(S, k + S - r)) for the earlier one, k = m mod S) takes the
+p-th slot that the F and I of rank r leave free before its last I, I(r, M - 1); there are
+h_r = I(r, M - 1) + 1 - r - 4M such slots (the slots where the F and I lines of microbatches
+m >= M would fall), and the W of position p >= h_r run back to back after that I, at
+r + 4M + p. So rank r is busy without a gap from slot r to r + 6M - 1, the makespan is
+6M + S - 1, and it holds at most 2S chunk activations (1F1B's peak over 2S stages: S whole-stage
+activations).
+
+None of this is proved: the op times depend on floor(m/S) and m mod S (products of S with an
+unknown in SMT), and where the W in the free slots fall depends on M mod S and r. The theorem
+is checked on the policy tables.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from pipeproof.theory.catalogue.common import claim
+from pipeproof.theory.symbols import M, S, m, s
+from pipeproof.theory.theorem import Grid, TableCheck, Theorem, Variant
+
+ZB_V = Grid("zb-v", (1, 8), (2 * S - 1, 2 * S, 2 * S + 1, 3 * S - 1, 4 * S), chunks=(2,))
+ZB_V_SHORT = Grid("zb-v", (2, 8), (S,), chunks=(2,))
+"""M = S, outside the hypothesis M >= 2S - 1."""
+
+
+def group_slot(n: sp.Expr) -> sp.Expr:
+    """g(n) = 4S floor(n/S) + 2 (n mod S): the n-th op of a line of groups of S, two slots apart."""
+    return 4 * S * sp.floor(n / S) + 2 * sp.Mod(n, S)
+
+
+def rank_of(stage: sp.Expr = s) -> sp.Expr:
+    """r = min(s, 2S - 1 - s), the rank of stage s in the V."""
+    return sp.Min(stage, 2 * S - 1 - stage)
+
+
+def v_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """F(s, m) = max(m + s, s + g(m - max(0, S - 1 - s)))."""
+    return sp.Max(micro + stage, stage + group_slot(micro - sp.Max(0, S - 1 - stage)))
+
+
+def v_input(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """I(s, m) = 4S - 1 - s + g(m)."""
+    return 4 * S - 1 - stage + group_slot(micro)
+
+
+def w_position(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """p(s, m): the place of W(s, m) among the W of its rank (their I's order)."""
+    rank, k = rank_of(stage), sp.Mod(micro, S)
+    before = 2 * S * sp.floor(micro / S) + k
+    later = before + sp.Max(0, k + rank + 1 - S)
+    earlier = sp.Min(micro + M, before + sp.Min(S, k + S - rank))
+    return sp.Piecewise((later, stage >= S), (earlier, True))
+
+
+def free_slots(stage: sp.Expr = s) -> sp.Expr:
+    """h_r = I(r, M - 1) + 1 - r - 4M: the slots F and I leave free on rank r before its last I."""
+    rank = rank_of(stage)
+    return v_input(rank, M - 1) + 1 - rank - 4 * M
+
+
+def zb_v() -> Theorem:
+    """THR-ZB-V: the V placement, gapless ranks and 1F1B's peak memory."""
+    tail = w_position() >= free_slots()
+    claims = (claim("makespan", 6 * M + S - 1),
+              claim("gaps_per_rank", 0, s),
+              claim("peak_live_per_rank", 2 * S, s),
+              claim("forward_start", v_forward(), s, m),
+              claim("input_start", v_input(), s, m),
+              claim("weight_start", rank_of() + 4 * M + w_position(), s, m, where=tail))
+    return Theorem(
+        id="THR-ZB-V",
+        title="ZB-V (unit costs, M >= 2S - 1): makespan 6M + S - 1 chunk slots, no gap on any "
+              "rank, 2S chunk activations (1F1B's peak)",
+        statement=sp.Eq(sp.Symbol("makespan"), 6 * M + S - 1, evaluate=False),
+        hypotheses=("S >= 1 ranks, two chunks per rank: stages r and 2S - 1 - r, M >= 2S - 1",
+                    "unit chunk ops F, I, W",
+                    "policy: a ready I first (the later stage first), else a ready forward "
+                    "while fewer than 2S - j activations are live on stage j, else the oldest "
+                    "pending W"),
+        source="[L] Qi et al. 2024 (ZB-V); the forms here [D]",
+        expected="checked",
+        tables=(TableCheck(ZB_V, claims),),
+        variants=(
+            Variant("one chunk activation more than 1F1B: 2S + 1",
+                    claims=(claim("peak_live_per_rank", 2 * S + 1, s),)),
+            Variant("makespan 6M + 2(S - 1), ZB-H1's bubble counted in chunk pairs",
+                    claims=(claim("makespan", 6 * M + 2 * (S - 1)),)),
+            Variant("dropped M >= 2S - 1: no gap at M = S too",
+                    claims=(claim("gaps_per_rank", 0, s),), grid=ZB_V_SHORT),
+            Variant("input gradients two slots apart throughout: I(s, m) = 2m + 4S - 1 - s",
+                    claims=(claim("input_start", 2 * m + 4 * S - 1 - s, s, m),)),
+            Variant("no shift of the earlier stage's groups: F(s, m) = max(m + s, s + g(m))",
+                    claims=(claim("forward_start", sp.Max(m + s, s + group_slot(m)), s, m),)),
+        ),
+        notes="Checked on the policy tables only, with the closed forms of F, I and of the W "
+              "after the last I (module docstring); not proved. The policy differs from the "
+              "hand-made ZB-V of Qi et al. in its warm-up, and PyTorch's ScheduleZBVZeroBubble "
+              "agrees with its makespan, gaps and peak for S = 2..8, M in {2S, 4S, 8S} "
+              "(pipeproof external torch).",
+    )
+
+
+THEOREMS = (zb_v,)
+"""Builders of the section's theorems."""
