@@ -14,6 +14,7 @@ nothing. Every verdict names the source (:data:`TABLE_SOURCE`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Iterator, Sequence
@@ -206,11 +207,39 @@ def _plain(value: Any) -> Any:
     return int(number) if float(number).is_integer() else float(number)
 
 
+def broadcast_select(conditions: list, choices: list, default: Any = np.nan) -> np.ndarray:
+    """``numpy.select`` of a Piecewise whose conditions and values have different shapes (a
+    condition on the parameters only next to one on an index): all broadcast to one shape."""
+    shaped = np.broadcast_arrays(*conditions, *choices)
+    return np.select(shaped[:len(conditions)], shaped[len(conditions):], default)
+
+
+class BroadcastLogic:
+    """A logical ufunc whose ``reduce`` over And/Or operands of different shapes broadcasts
+    them pairwise (``numpy.logical_and.reduce`` needs one shape)."""
+
+    def __init__(self, ufunc: np.ufunc) -> None:
+        self.ufunc = ufunc
+
+    def __call__(self, *operands: Any) -> Any:
+        return self.ufunc(*operands)
+
+    def reduce(self, operands: Sequence[Any]) -> Any:
+        """The ufunc folded over ``operands``, left to right."""
+        return functools.reduce(self.ufunc, operands)
+
+
+BROADCASTING = {"select": broadcast_select, "logical_and": BroadcastLogic(np.logical_and),
+                "logical_or": BroadcastLogic(np.logical_or)}
+"""What lambdify's NumPy code calls in place of NumPy's own for claims of mixed shapes."""
+
+
 def compile_claim(claim: Claim) -> ClaimState:
     """Lambdify the claim's formula and index selection over (parameters, indices)."""
     arguments = (*PARAMETERS, *INDICES)
-    evaluate = sp.lambdify(arguments, claim.formula, "numpy")
-    select = sp.lambdify(arguments, claim.where, "numpy")
+    modules = [BROADCASTING, "numpy"]
+    evaluate = sp.lambdify(arguments, claim.formula, modules)
+    select = sp.lambdify(arguments, claim.where, modules)
     return ClaimState(claim, evaluate, select)
 
 

@@ -13,18 +13,31 @@ n-th op of a line that runs S ops two slots apart every 4S slots):
 
 Every rank runs its F and I in groups: per 4S slots, S forwards and S input gradients of each of
 its two stages, gapless. Its W run in the order of its I (first in, first out): the W of
-position p on rank r (p = 2S floor(m/S) + k + max(0, k + r + 1 - S) for the later stage,
-min(m + M, 2S floor(m/S) + k + min(S, k + S - r)) for the earlier one, k = m mod S) takes the
-p-th slot that the F and I of rank r leave free before its last I, I(r, M - 1); there are
-h_r = I(r, M - 1) + 1 - r - 4M such slots (the slots where the F and I lines of microbatches
-m >= M would fall), and the W of position p >= h_r run back to back after that I, at
-r + 4M + p. So rank r is busy without a gap from slot r to r + 6M - 1, the makespan is
-6M + S - 1, and it holds at most 2S chunk activations (1F1B's peak over 2S stages: S whole-stage
-activations).
+(s, m) has place p(s, m) on rank r,
 
-None of this is proved: the op times depend on floor(m/S) and m mod S (products of S with an
-unknown in SMT), and where the W in the free slots fall depends on M mod S and r. The theorem
-is checked on the policy tables.
+  p = 2S floor(m/S) + k + max(0, k + r + 1 - S)                 (later stage, s >= S),
+  p = min(m + M, 2S floor(m/S) + k + min(S, k + S - r))         (earlier stage),   k = m mod S,
+
+and takes the p-th slot that the F and I of rank r leave free before its last I,
+L_r = I(r, M - 1). There are h_r = L_r + 1 - r - 4M such slots, those where the F and I of
+microbatches m >= M would fall if the lines went on:
+
+  W = r + g(M - S + 1 + r + p)                   for p < h_r - c_r (forwards of the earlier
+                                                 stage past M - 1, before the window),
+  W = L_r - 2S + 2 + o(p - h_r + c_r)            for p < h_r (the window [L_r - 2S + 2, L_r)),
+  W = r + 4M + p                                 otherwise (back to back after L_r),
+
+where, with k_L = (M - 1) mod S, a = S - 1 - k_L and b = max(0, r - 1 - k_L), the window's slot
+2x (x = 0..S - 2) is free iff x < a and its slot 2x + 1 iff x < b or x >= r, so it has
+c_r = a + b + S - 1 - r free slots and o(q), the offset of the q-th, is q for q < 2b, then
+2q - 2b while q < b + min(a, r), then 2(q - a - b + r) + 1 if a <= r, else q + r - b while
+q < b + r + 2(a - r) and 2(q - b + r - a) + 1 after. So rank r is busy without a gap from slot
+r to r + 6M - 1, the makespan is 6M + S - 1, and it holds at most 2S chunk activations (1F1B's
+peak over 2S stages: S whole-stage activations).
+
+These forms are checked on the policy tables, not proved: the op times depend on floor(m/S) and
+m mod S (products of S with an unknown in SMT, a modulus the SMT encoder does not take), and
+the peak counts the live activations of two stages together.
 """
 
 from __future__ import annotations
@@ -60,30 +73,77 @@ def v_input(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
     return 4 * S - 1 - stage + group_slot(micro)
 
 
-def w_position(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
-    """p(s, m): the place of W(s, m) among the W of its rank (their I's order)."""
+def w_position(stage: sp.Expr, micro: sp.Expr, later: bool) -> sp.Expr:
+    """p(s, m): the place of W(s, m) among the W of its rank (their I's order); ``later``: s is
+    the later stage of its rank (s >= S)."""
     rank, k = rank_of(stage), sp.Mod(micro, S)
     before = 2 * S * sp.floor(micro / S) + k
-    later = before + sp.Max(0, k + rank + 1 - S)
-    earlier = sp.Min(micro + M, before + sp.Min(S, k + S - rank))
-    return sp.Piecewise((later, stage >= S), (earlier, True))
+    if later:
+        return before + sp.Max(0, k + rank + 1 - S)
+    return sp.Min(micro + M, before + sp.Min(S, k + S - rank))
+
+
+def last_input(stage: sp.Expr = s) -> sp.Expr:
+    """L_r = I(r, M - 1), the last input gradient of rank r."""
+    return v_input(rank_of(stage), M - 1)
 
 
 def free_slots(stage: sp.Expr = s) -> sp.Expr:
-    """h_r = I(r, M - 1) + 1 - r - 4M: the slots F and I leave free on rank r before its last I."""
+    """h_r = L_r + 1 - r - 4M: the slots F and I leave free on rank r before L_r."""
+    return last_input(stage) + 1 - rank_of(stage) - 4 * M
+
+
+def window_hole(q: sp.Expr, stage: sp.Expr = s) -> sp.Expr:
+    """Offset from L_r - 2S + 2 of the q-th free slot in the window [L_r - 2S + 2, L_r).
+
+    With x = 0..S - 2, the slot 2x is free iff x < a = S - 1 - k_L (a forward of the later stage
+    past M - 1), the slot 2x + 1 iff x < b = max(0, r - 1 - k_L) or x >= r (an input gradient of
+    the later stage past M - 1, or a forward of the earlier one), k_L = (M - 1) mod S.
+    """
     rank = rank_of(stage)
-    return v_input(rank, M - 1) + 1 - rank - 4 * M
+    a = S - 1 - sp.Mod(M - 1, S)
+    b = sp.Max(0, rank - 1 - sp.Mod(M - 1, S))
+    return sp.Piecewise(
+        (q, q < 2 * b),
+        (2 * q - 2 * b, q < b + sp.Min(a, rank)),
+        (2 * (q - a - b + rank) + 1, a <= rank),
+        (q + rank - b, q < b + rank + 2 * (a - rank)),
+        (2 * (q - b + rank - a) + 1, True))
+
+
+def window_holes(stage: sp.Expr = s) -> sp.Expr:
+    """The free slots in the window [L_r - 2S + 2, L_r): a + b + S - 1 - r."""
+    rank = rank_of(stage)
+    return (S - 1 - sp.Mod(M - 1, S)) + sp.Max(0, rank - 1 - sp.Mod(M - 1, S)) + S - 1 - rank
+
+
+def weight_at(stage: sp.Expr, place: sp.Expr) -> sp.Expr:
+    """The slot of the W of place p on the rank of ``stage``: the p-th free slot (module
+    docstring): a forward slot of the earlier stage past M - 1 for p < h_r - (free slots of the
+    window), then the window, then r + 4M + p."""
+    rank = rank_of(stage)
+    early = free_slots(stage) - window_holes(stage)
+    return sp.Piecewise(
+        (rank + group_slot(M - S + 1 + rank + place), place < early),
+        (last_input(stage) - 2 * S + 2 + window_hole(place - early, stage),
+         place < free_slots(stage)),
+        (rank + 4 * M + place, True))
+
+
+def v_weight(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
+    """W(s, m): the p(s, m)-th free slot of rank r (module docstring)."""
+    return sp.Piecewise((weight_at(stage, w_position(stage, micro, True)), stage >= S),
+                        (weight_at(stage, w_position(stage, micro, False)), True))
 
 
 def zb_v() -> Theorem:
     """THR-ZB-V: the V placement, gapless ranks and 1F1B's peak memory."""
-    tail = w_position() >= free_slots()
     claims = (claim("makespan", 6 * M + S - 1),
               claim("gaps_per_rank", 0, s),
               claim("peak_live_per_rank", 2 * S, s),
               claim("forward_start", v_forward(), s, m),
               claim("input_start", v_input(), s, m),
-              claim("weight_start", rank_of() + 4 * M + w_position(), s, m, where=tail))
+              claim("weight_start", v_weight(), s, m))
     return Theorem(
         id="THR-ZB-V",
         title="ZB-V (unit costs, M >= 2S - 1): makespan 6M + S - 1 chunk slots, no gap on any "
@@ -108,6 +168,10 @@ def zb_v() -> Theorem:
                     claims=(claim("input_start", 2 * m + 4 * S - 1 - s, s, m),)),
             Variant("no shift of the earlier stage's groups: F(s, m) = max(m + s, s + g(m))",
                     claims=(claim("forward_start", sp.Max(m + s, s + group_slot(m)), s, m),)),
+            Variant("every W back to back after the last I: W(s, m) = r + 4M + p(s, m)",
+                    claims=(claim("weight_start", sp.Piecewise(
+                        (rank_of() + 4 * M + w_position(s, m, True), s >= S),
+                        (rank_of() + 4 * M + w_position(s, m, False), True)), s, m),)),
         ),
         notes="Checked on the policy tables only, with the closed forms of F, I and of the W "
               "after the last I (module docstring); not proved. The policy differs from the "
