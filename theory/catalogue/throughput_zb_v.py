@@ -5,8 +5,8 @@ Qi et al. 2024 place two model chunks on each of S ranks in a V: rank r holds st
 a ready I first (the later stage first), else a ready forward while fewer than 2S - j
 activations are live on stage j (1F1B's limit over 2S stages), else the oldest pending W. Its
 unit-cost table, for M >= 2S - 1, in closed form (checked on the policy tables; stage s =
-0..2S - 1, r = min(s, 2S - 1 - s) its rank, g(n) = 4S floor(n/S) + 2 (n mod S) the slot of the
-n-th op of a line that runs S ops two slots apart every 4S slots):
+0..2S - 1, r = min(s, 2S - 1 - s) its rank, g(n) = 4S floor(n/S) + 2 (n mod S) = 2n + 2S floor(n/S)
+the slot of the n-th op of a line that runs groups of S ops two slots apart every 4S slots):
 
   F(s, m) = max(m + s, s + g(m - max(0, S - 1 - s)))      (warm-up m + s, then groups of S),
   I(s, m) = 4S - 1 - s + g(m).
@@ -54,8 +54,14 @@ ZB_V_SHORT = Grid("zb-v", (2, 8), (S,), chunks=(2,))
 
 
 def group_slot(n: sp.Expr) -> sp.Expr:
-    """g(n) = 4S floor(n/S) + 2 (n mod S): the n-th op of a line of groups of S, two slots apart."""
-    return 4 * S * sp.floor(n / S) + 2 * sp.Mod(n, S)
+    """g(n) = 2n + 2S floor(n/S) = 4S floor(n/S) + 2 (n mod S): the n-th op of a line that runs
+    groups of S ops two slots apart, one group every 4S slots."""
+    return 2 * n + 2 * S * sp.floor(n / S)
+
+
+def residue(n: sp.Expr) -> sp.Expr:
+    """n mod S, written n - S floor(n/S) (the SMT encoder takes a constant modulus only)."""
+    return n - S * sp.floor(n / S)
 
 
 def rank_of(stage: sp.Expr = s) -> sp.Expr:
@@ -76,7 +82,7 @@ def v_input(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
 def w_position(stage: sp.Expr, micro: sp.Expr, later: bool) -> sp.Expr:
     """p(s, m): the place of W(s, m) among the W of its rank (their I's order); ``later``: s is
     the later stage of its rank (s >= S)."""
-    rank, k = rank_of(stage), sp.Mod(micro, S)
+    rank, k = rank_of(stage), residue(micro)
     before = 2 * S * sp.floor(micro / S) + k
     if later:
         return before + sp.Max(0, k + rank + 1 - S)
@@ -101,8 +107,8 @@ def window_hole(q: sp.Expr, stage: sp.Expr = s) -> sp.Expr:
     the later stage past M - 1, or a forward of the earlier one), k_L = (M - 1) mod S.
     """
     rank = rank_of(stage)
-    a = S - 1 - sp.Mod(M - 1, S)
-    b = sp.Max(0, rank - 1 - sp.Mod(M - 1, S))
+    a = S - 1 - residue(M - 1)
+    b = sp.Max(0, rank - 1 - residue(M - 1))
     return sp.Piecewise(
         (q, q < 2 * b),
         (2 * q - 2 * b, q < b + sp.Min(a, rank)),
@@ -114,7 +120,7 @@ def window_hole(q: sp.Expr, stage: sp.Expr = s) -> sp.Expr:
 def window_holes(stage: sp.Expr = s) -> sp.Expr:
     """The free slots in the window [L_r - 2S + 2, L_r): a + b + S - 1 - r."""
     rank = rank_of(stage)
-    return (S - 1 - sp.Mod(M - 1, S)) + sp.Max(0, rank - 1 - sp.Mod(M - 1, S)) + S - 1 - rank
+    return (S - 1 - residue(M - 1)) + sp.Max(0, rank - 1 - residue(M - 1)) + S - 1 - rank
 
 
 def weight_at(stage: sp.Expr, place: sp.Expr) -> sp.Expr:
