@@ -102,9 +102,10 @@ def free_slots(stage: sp.Expr = s) -> sp.Expr:
 def window_hole(q: sp.Expr, stage: sp.Expr = s) -> sp.Expr:
     """Offset from L_r - 2S + 2 of the q-th free slot in the window [L_r - 2S + 2, L_r).
 
-    With x = 0..S - 2, the slot 2x is free iff x < a = S - 1 - k_L (a forward of the later stage
-    past M - 1), the slot 2x + 1 iff x < b = max(0, r - 1 - k_L) or x >= r (an input gradient of
-    the later stage past M - 1, or a forward of the earlier one), k_L = (M - 1) mod S.
+    With x = 0..S - 2 and k_L = (M - 1) mod S, the slot 2x is free iff x < a = S - 1 - k_L (a
+    forward of the later stage past M - 1), the slot 2x + 1 iff x < b = max(0, r - 1 - k_L) (a
+    forward of the earlier stage past M - 1) or x >= r (an input gradient of the later stage or
+    a forward of the earlier one past M - 1).
     """
     rank = rank_of(stage)
     a = S - 1 - residue(M - 1)
