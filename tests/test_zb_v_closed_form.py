@@ -8,11 +8,13 @@ import pytest
 import sympy as sp
 
 from pipeproof.checks.exhaustive import BROADCASTING, GridRun, compile_claim
+from pipeproof.checks.provers.smt import prove_smt
 from pipeproof.checks.tables.action_views import ActionView, action_spec
 from pipeproof.checks.verdict import Status
 from pipeproof.theory.catalogue import throughput_zb_v as zbv
 from pipeproof.theory.catalogue.common import claim
-from pipeproof.theory.symbols import M, S, m, s
+from pipeproof.theory.symbols import M, S, m, m2, s
+from pipeproof.theory.theorem import Obligation
 
 FORMS = {op: sp.lambdify((S, M, s, m), form, [BROADCASTING, "numpy"]) for op, form in
          (("F", zbv.v_forward()), ("I", zbv.v_input()), ("W", zbv.v_weight()))}
@@ -68,3 +70,57 @@ def test_claims_mix_parameter_and_index_conditions():
     value = state.evaluate(1, 5, 0, 0, 0, 0, 0, 0, 0, rows, 0, columns)
     assert np.array_equal(np.broadcast_to(value, (3, 4)),
                           np.where(rows >= 1, columns, rows + 0 * columns))
+
+
+RANK = sp.Symbol("r", integer=True)
+RANGES = (S >= 1, M >= 2 * S - 1, m >= 0, m <= M - 1, m2 >= 0, m2 <= M - 1, RANK >= 0,
+          RANK <= S - 1)
+RANK_OPS = {"F earlier": lambda k: zbv.v_forward(RANK, k),
+            "F later": lambda k: zbv.v_forward(2 * S - 1 - RANK, k),
+            "I later": lambda k: zbv.v_input(2 * S - 1 - RANK, k),
+            "I earlier": lambda k: zbv.v_input(RANK, k)}
+
+
+def _z3(name: str, goal: sp.Basic) -> Status:
+    return prove_smt(Obligation(name, goal, RANGES, ("smt",))).status
+
+
+@pytest.mark.slow
+def test_forward_and_input_forms_share_no_slot_of_a_rank_by_z3():
+    """For all S and M >= 2S - 1: F(j, m) < F(j + 1, m) and I(j + 1, m) < I(j, m) along the 2S
+    stages; the F and I of rank r lie in [r, L_r], in microbatch order, no two in one slot (the F
+    and I half of the valid-table and window obligations)."""
+    names = list(RANK_OPS)
+    for i, first in enumerate(names):
+        for second in names[i:]:
+            one, other = RANK_OPS[first], RANK_OPS[second]
+            goal = (sp.Implies(m < m2, one(m) < one(m2)) if first == second
+                    else sp.Ne(one(m), other(m2)))
+            assert _z3(f"{first} / {second}", goal) is Status.PROVED, (first, second)
+        inside = sp.And(RANK_OPS[first](m) >= RANK, RANK_OPS[first](m) <= zbv.last_input(RANK))
+        assert _z3(f"{first} in [r, L_r]", inside) is Status.PROVED, first
+    stage = sp.Symbol("j", integer=True)
+    along = sp.And(zbv.v_forward(stage, m) + 1 <= zbv.v_forward(stage + 1, m),
+                   zbv.v_input(stage + 1, m) + 1 <= zbv.v_input(stage, m))
+    on_the_v = Obligation("F and I along the V", along, (*RANGES, stage >= 0, stage <= 2 * S - 2),
+                          ("smt",))
+    assert prove_smt(on_the_v).status is Status.PROVED
+
+
+@pytest.mark.slow
+def test_weight_after_its_input_outside_the_window_by_z3():
+    """W(s, m) > I(s, m) and W inside [r, r + 6M) where W is a forward slot past M - 1 or runs
+    after L_r; a tail one slot later (r + 4M + p + 1) leaves the window and is refuted."""
+    for later, stage in ((True, 2 * S - 1 - RANK), (False, RANK)):
+        place = zbv.w_position(stage, m, later)
+        early = zbv.free_slots(RANK) - zbv.window_holes(RANK)
+        before = RANK + zbv.group_slot(M - S + 1 + RANK + place)
+        after = RANK + 4 * M + place
+        start = zbv.v_input(stage, m) + 1
+        for case, slot in ((place < early, before), (place >= zbv.free_slots(RANK), after)):
+            goal = sp.Implies(case, sp.And(start <= slot, slot >= RANK, slot <= RANK + 6 * M - 1))
+            assert _z3(f"W later={later} case {case}", goal) is Status.PROVED
+    place = zbv.w_position(RANK, m, False)
+    wrong = RANK + 4 * M + place + 1
+    assert _z3("wrong tail", sp.Implies(place >= zbv.free_slots(RANK),
+                                        wrong <= RANK + 6 * M - 1)) is Status.REFUTED
