@@ -208,6 +208,7 @@ def test_quick_experiment_writes_parts_and_claims(tmp_path: Path, name: str) -> 
     predicted = [claim for claim in verdicts if claim.claim.startswith("CMP-EPS")]
     assert len(predicted) == (name != "pd-vs-rpd")
     assert all("predicted" in claim.numbers for claim in predicted)
+    assert all(claim.finding for claim in verdicts if not claim.reproduced)
 
 
 @pytest.mark.slow
@@ -218,6 +219,7 @@ def test_slower_quick_experiments(tmp_path: Path, name: str) -> None:
         pytest.skip("the language model needs PyTorch")
     verdicts, _ = run_experiment(experiment(name), True, tmp_path)
     assert verdicts and (tmp_path / name / "claims.md").exists()
+    assert all(claim.finding for claim in verdicts if not claim.reproduced)
     if name == "scaling-logistic":
         rows = json.loads((tmp_path / name / "scaling.json").read_text())["rows"]
         assert {row["num_stages"] for row in rows} == {2, 4, 8}
