@@ -130,7 +130,7 @@ def test_failed_prediction_names_the_deciding_term() -> None:
     guess = predict(constants, 16, 16, 5, 830)
     assert guess.winner == "localsgd" and guess.pd_terms.limit == "gamma^2"
     text = claims.dominant_terms([(guess, 16)])
-    assert text.startswith("in 1 the larger guarantee is PipeDream's")
+    assert text.startswith("in 1 pair(s) the larger guarantee is PipeDream's")
     assert "stale-read term L^2 delta^2 G^2 gamma^2 (delta = 248)" in text
     pd = outcome("pipedream", "pipedream", [1.0, 1.2])
     wins = Comparison(QUICK, (0.1,), (pd, outcome("localsgd:H=5", "localsgd", [10.0, 13.0])))

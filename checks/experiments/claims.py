@@ -100,10 +100,16 @@ def _wins(best: MethodOutcome, others: list[MethodOutcome]) -> tuple[bool, bool,
 
 
 def _verdict(claim: str, experiment: str, measure: str, lower: bool, beyond: bool,
-             numbers: str, why: str = "") -> Claim:
-    """The claim held when ``beyond``; otherwise the finding says how it failed, then ``why``."""
-    finding = "" if beyond else ("within seed noise: the direction holds, the paired interval "
-                                 "contains 1" if lower else "the other method is better")
+             numbers: str, why: str = "", undecided: bool = False) -> Claim:
+    """The claim held when ``beyond``; otherwise the finding says how it failed (``undecided``:
+    the paired interval contains 1), then ``why``."""
+    if lower:
+        finding = "within seed noise: the direction holds, the paired interval contains 1"
+    elif undecided:
+        finding = "the other method is lower, within seed noise (the paired interval contains 1)"
+    else:
+        finding = "the other method is better"
+    finding = "" if beyond else finding
     if finding and why:
         finding = f"{finding}; {why}"
     return Claim(claim, experiment, measure, beyond, numbers, finding)
@@ -149,8 +155,9 @@ def localsgd_better(comparison: Comparison, claim: str, experiment: str) -> Clai
     best = min(_by_kind(comparison, "localsgd"), key=lambda outcome: outcome.interval[0])
     lower, beyond, ratios = _wins(best, [pipedream])
     numbers = f"{_interval(best)}; {_interval(pipedream)}; {ratios}"
+    ratio = paired_ratio(pipedream, best)
     return _verdict(claim, experiment, f"PD/best LocalSGD above 1, by {PAIRED}", lower, beyond,
-                    numbers, step_counts(comparison, best))
+                    numbers, step_counts(comparison, best), ratio[1] <= 1 <= ratio[2])
 
 
 def localsgd_better_as_stages_grow(parts: list[Comparison], experiment: str) -> Claim:
@@ -174,7 +181,7 @@ def localsgd_better_as_stages_grow(parts: list[Comparison], experiment: str) -> 
     return _verdict("LocalSGD becomes better than PipeDream on logistic regression as S grows",
                     experiment, f"LocalSGD/PD, by {PAIRED}, lower at the largest S than at the "
                     "smallest, and below 1 at the largest S", lower, beyond, "; ".join(lines),
-                    why)
+                    why, ratios[-1][1] <= 1 <= ratios[-1][2])
 
 
 def rpd_tracks(comparison: Comparison, special: int, experiment: str) -> list[Claim]:
@@ -326,7 +333,8 @@ def dominant_terms(failed: list) -> str:
                                   for _, _, stages in items}))
         extra = f" ({delta})" if loser == "pipedream" else ""
         texts.append(
-            f"in {len(items)} the larger guarantee is {name} ({_span(ratios)}x the other), "
+            f"in {len(items)} pair(s) the larger guarantee is {name} ({_span(ratios)}x the "
+            f"other), "
             f"its best step set by the {_limit_text(loser, limit)}{extra}, with the "
             f"{TERM_NAMES[(loser, 'square')]} {_span(square, True)}% and the "
             f"{TERM_NAMES[(loser, 'variance')]} {_span(variance, True)}% of it")
