@@ -55,8 +55,9 @@ def test_the_authors_configurations() -> None:
     assert {dict(part.options).get("noise", 0.0) for part in logistic} == {0.0, 0.5}
     assert all(dict(part.options)["labels"] == "bernoulli" for part in logistic)
     assert {(part.num_stages, part.slot_budget) for part in logistic} == {(16, 830)}
-    assert {(dict(part.options)["num_samples"], dict(part.options)["batch_size"])
-            for part in logistic} == {(600, 5)}
+    assert [(dict(part.options)["num_samples"], dict(part.options)["batch_size"])
+            for part in logistic] == [(600, 5)] * 3 + [(50, 1)]
+    assert {dict(part.options)["dim"] for part in logistic} == {512}
     assert logistic[0].grid_of("pipedream") == "2^-12..2^-3"
     assert logistic[0].grid_of("localsgd") == "2^-8..2^2"
     scaling = experiment("scaling-logistic").parts

@@ -134,7 +134,7 @@ def _lsgd_part(label: str, objective: str, microbatches: int = 120, **options: A
     return Part(label, objective, stages, 2 * (microbatches + stages - 1),
                 "pipedream,localsgd:H=2,localsgd:H=5,localsgd:H=30",
                 (("pipedream", PD_GRID), ("*", LSGD_GRID)),
-                _options(dim=512, num_samples=600, batch_size=5, **options))
+                _options(**{"dim": 512, "num_samples": 600, "batch_size": 5, **options}))
 
 
 def _quick_lsgd(part: Part) -> Part:
@@ -174,7 +174,8 @@ LSGD_LOGISTIC = Experiment(
     "w)), w ~ N(0, I), x ~ N(0, I)), the figure pdf/pipedream_vs_local_sgd_16_stages_"
     "logregression.pdf (time axis 0..829: budget 830 slots, PipeDream's makespan for M = 400)",
     (_logistic_part("logistic-noise0"), _logistic_part("logistic-noise0.5", noise=0.5),
-     _logistic_part("logistic-noise0-random-batching", batching="random")),
+     _logistic_part("logistic-noise0-random-batching", batching="random"),
+     _logistic_part("logistic-n50-B1-noise0.5", num_samples=50, batch_size=1, noise=0.5)),
     tuple(_quick_lsgd(_lsgd_part(label, "logistic", labels="bernoulli", noise=noise))
           for label, noise in (("logistic-noise0", 0.0), ("logistic-noise0.5", 0.5))),
     differences=(
@@ -195,7 +196,10 @@ LSGD_LOGISTIC = Experiment(
         "with the lowest mean final gap (the authors: a stability rule on the last 20% of the "
         "curve, cell 11)",
         "the part -random-batching draws rows with replacement, to show what the "
-        "batching changes"))
+        "batching changes",
+        "the part -n50-B1-noise0.5 uses the data of the authors' other logistic runs (n = 50, "
+        "B = 1, noise 0.5: the scaling notebook, and minibatch_sgd.ipynb cell 3 at commit "
+        "5ffc0f7, there with d = 2048), to show what the data change"))
 
 
 def _scaling_part(stages: int, budget: int, dim: int = 512, samples: int = 50,
