@@ -231,7 +231,11 @@ SCALING = Experiment(
                  "lowest mean final gap (the authors: a stability rule on the last 1% of the "
                  "curve)",
                  "runs are cut at the budget (the authors run the shortest timeline that "
-                 "reaches it: LocalSGD up to 2 slots longer for S <= 32)"))
+                 "reaches it: LocalSGD up to 2 slots longer for S <= 32, its last round "
+                 "shorter and, as here, not averaged)",
+                 "each seed's gradient noise is one stream shared by every method and step "
+                 "size (paired runs); the authors draw it from one generator per objective "
+                 "that runs on from run to run"))
 
 LANGUAGE = Experiment(
     "pd-vs-localsgd-lm", "PipeDream vs LocalSGD (R = S = 4, H = 5), character-level "
