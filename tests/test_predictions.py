@@ -99,6 +99,7 @@ def test_claim_follows_the_measured_winner() -> None:
                                                        [0.1, 0.12])))
     verdict = claims.eps_predictions([("q", disagrees)], "e")
     assert not verdict.reproduced and "1 of 1" in verdict.finding
+    assert "0 of them undecided" in verdict.finding and "larger guarantee" in verdict.finding
 
 
 def test_random_batching_divides_the_row_variance_by_the_batch() -> None:

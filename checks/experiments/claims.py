@@ -263,7 +263,7 @@ def eps_predictions(parts: list[tuple[str, Comparison]], experiment: str) -> Cla
     """CMP-EPS predicts the winner of every (PD, LocalSGD H) pair (:mod:`.predictions`)."""
     from pipeproof.checks.experiments.predictions import predict, setting_constants
 
-    agree, lines, failed = [], [], []
+    agree, lines, failed, undecided = [], [], [], 0
     for label, comparison in parts:
         setting = comparison.setting
         constants = setting_constants(setting)
@@ -280,13 +280,15 @@ def eps_predictions(parts: list[tuple[str, Comparison]], experiment: str) -> Cla
             agree.append(guess.winner == seen)
             if guess.winner != seen:
                 failed.append((guess, setting.num_stages))
+                undecided += seen == "undecided"
             lines.append(f"{local.spec.name}: bound PD {number(guess.pd_bound)} (step "
                          f"{guess.pd_step:.3g}) vs LocalSGD {number(guess.lsgd_bound)} (step "
                          f"{guess.lsgd_step:.3g}), predicted {guess.winner}; measured "
                          f"{_ratio_text('LocalSGD/PD', ratio)}, {seen}")
     held = all(agree)
     finding = "" if held else (f"the prediction fails for {agree.count(False)} of "
-                               f"{len(agree)} pairs (upper bounds, not the methods): "
+                               f"{len(agree)} pairs (upper bounds, not the methods; "
+                               f"{undecided} of them undecided by the runs): "
                                f"{dominant_terms(failed)}; the bounds, not the methods, decide")
     return Claim("CMP-EPS predicts the winner (these compare upper bounds)", experiment,
                  "for each (PD, LocalSGD H) pair, the predicted winner is the method whose "
