@@ -146,6 +146,11 @@ def test_findings_give_the_step_counts() -> None:
     assert verdict.finding.startswith("the other method is better; in T = 830 slots")
     assert "M = 400 model steps" in verdict.finding and "K = 21.8 local steps" in verdict.finding
     assert "R = 16 copies: 18.3x fewer" in verdict.finding
+    data = Comparison(Setting("logistic", 16, 830, (0, 1, 2), (("batch_size", 5), ("dim", 512),
+                                                               ("num_samples", 600))),
+                      (0.1,), (pd, local))
+    assert "on n = 600 rows of d = 512 (B = 5), in T = 830 slots" in claims.localsgd_better(
+        data, "c", "e").finding
     held = claims.localsgd_better(Comparison(Setting("logistic", 16, 830, (0, 1, 2)), (0.1,),
                                              (pd, outcome("localsgd:H=2", "localsgd",
                                                           [0.2, 0.21, 0.19]))), "c", "e")

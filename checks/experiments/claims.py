@@ -127,7 +127,10 @@ def step_counts(comparison: Comparison, local: MethodOutcome) -> str:
     runs, steps = options.get("num_runs", stages), options.get("local_steps", 1)
     model_steps = pd_updates(stages, budget) / stages
     copy_steps = lsgd_steps(stages, runs, steps, budget)
-    return (f"in T = {budget} slots PipeDream makes M = {model_steps:.0f} model steps (block "
+    data = dict(setting.options)
+    rows = (f"on n = {data['num_samples']} rows of d = {data['dim']} (B = "
+            f"{data.get('batch_size', '?')}), " if {"num_samples", "dim"} <= data.keys() else "")
+    return (f"{rows}in T = {budget} slots PipeDream makes M = {model_steps:.0f} model steps (block "
             f"lag at most S - 1 = {stages - 1}) and each {local.spec.name} copy K = "
             f"{copy_steps:.1f} local steps, averaged over R = {runs} copies: "
             f"{model_steps / copy_steps:.1f}x fewer sequential steps for LocalSGD")
