@@ -54,9 +54,21 @@ def test_the_authors_configurations() -> None:
     logistic = experiment("pd-vs-localsgd-logistic").parts
     assert {dict(part.options).get("noise", 0.0) for part in logistic} == {0.0, 0.5}
     assert all(dict(part.options)["labels"] == "bernoulli" for part in logistic)
+    assert {(part.num_stages, part.slot_budget) for part in logistic} == {(16, 830)}
+    assert [(dict(part.options)["num_samples"], dict(part.options)["batch_size"])
+            for part in logistic] == [(600, 5)] * 3 + [(50, 1)]
+    assert {dict(part.options)["dim"] for part in logistic} == {512}
+    assert logistic[0].grid_of("pipedream") == "2^-12..2^-3"
+    assert logistic[0].grid_of("localsgd") == "2^-8..2^2"
     scaling = experiment("scaling-logistic").parts
     assert [part.num_stages for part in scaling] == [2, 4, 8, 16, 32]
-    assert {part.slot_budget for part in scaling} == {3684}
+    assert {part.slot_budget for part in scaling} == {3180}
+    for part in scaling:
+        options = dict(part.options)
+        assert (options["dim"], options["num_samples"], options["batch_size"]) == (512, 50, 1)
+        assert options["noise"] == 0.5 and options["batching"] == "cyclic"
+        assert part.grid_of("pipedream") == part.grid_of("rpd") == "2^-12..2^-3"
+        assert part.grid_of("localsgd") == "2^-8..2^2"
     assert "rpd:delta=1008" in scaling[-1].methods and "localsgd:H=5" in scaling[-1].methods
 
 
@@ -102,7 +114,8 @@ def test_pipedream_better_needs_the_paired_interval_above_one() -> None:
     verdict = claims.pipedream_better(noisy, "c", "e")
     assert not verdict.reproduced and "within seed noise" in verdict.finding
     worse = comparison(4, pd, outcome("localsgd:H=2", "localsgd", [0.5, 1.0, 2.0]))
-    assert claims.pipedream_better(worse, "c", "e").finding == "the other method is better"
+    finding = claims.pipedream_better(worse, "c", "e").finding
+    assert finding.startswith("the other method is better; in T = 10 slots")
     diverged = comparison(4, pd, outcome("localsgd:H=2", "localsgd", [3.0, math.inf, 8.0]))
     assert claims.pipedream_better(diverged, "c", "e").reproduced
     failed = outcome("pipedream", "pipedream", [1.0, math.inf, 4.0])
@@ -120,6 +133,64 @@ def test_localsgd_better_as_stages_grow() -> None:
     assert claims.localsgd_better_as_stages_grow(grows, "e").reproduced
     flat = [part(2, [0.5, 0.55, 0.45]), part(32, [0.6, 0.65, 0.55])]
     assert not claims.localsgd_better_as_stages_grow(flat, "e").reproduced
+
+
+def test_findings_give_the_step_counts() -> None:
+    """S = R = 16, H = 5, T = 830: PipeDream M = 830/2 - 15 = 400 model steps, each LocalSGD copy
+    K = 5 x 830/(2 (16 x 5 + 15)) = 21.8 local steps."""
+    pd = outcome("pipedream", "pipedream", [1.0, 1.1, 0.9])
+    local = outcome("localsgd:H=5", "localsgd", [2.0, 2.3, 1.9])
+    verdict = claims.localsgd_better(Comparison(Setting("logistic", 16, 830, (0, 1, 2)), (0.1,),
+                                                (pd, local)), "c", "e")
+    assert not verdict.reproduced
+    assert verdict.finding.startswith("the other method is better; in T = 830 slots")
+    assert "M = 400 model steps" in verdict.finding and "K = 21.8 local steps" in verdict.finding
+    assert "R = 16 copies: 18.3x fewer" in verdict.finding
+    data = Comparison(Setting("logistic", 16, 830, (0, 1, 2), (("batch_size", 5), ("dim", 512),
+                                                               ("num_samples", 600))),
+                      (0.1,), (pd, local))
+    assert "on n = 600 rows of d = 512 (B = 5), in T = 830 slots" in claims.localsgd_better(
+        data, "c", "e").finding
+    held = claims.localsgd_better(Comparison(Setting("logistic", 16, 830, (0, 1, 2)), (0.1,),
+                                             (pd, outcome("localsgd:H=2", "localsgd",
+                                                          [0.2, 0.21, 0.19]))), "c", "e")
+    assert held.reproduced
+    close = claims.localsgd_better(Comparison(Setting("logistic", 16, 830, (0, 1, 2)), (0.1,),
+                                              (pd, outcome("localsgd:H=5", "localsgd",
+                                                           [0.9, 1.3, 1.0]))), "c", "e")
+    assert close.finding.startswith("the other method is lower, within seed noise")
+    assert held.finding == ""
+
+
+def test_scaling_finding_names_the_ratios_at_both_ends() -> None:
+    def part(stages: int, local: list[float]) -> Comparison:
+        return Comparison(Setting("logistic", stages, 3180, (0, 1, 2)), (0.1,),
+                          (outcome("pipedream", "pipedream", [1.0, 1.1, 0.9]),
+                           outcome("localsgd:H=5", "localsgd", local)))
+    flat = claims.localsgd_better_as_stages_grow([part(2, [0.5, 0.55, 0.45]),
+                                                  part(32, [0.6, 0.65, 0.55])], "e")
+    assert not flat.reproduced
+    assert "LocalSGD/PD 0.5 at S = 2 and 0.6006 at S = 32 (it does not fall)" in flat.finding
+    assert "M = 1559 model steps" in flat.finding
+
+
+def test_rpd_finding_names_the_batching() -> None:
+    pd = outcome("pipedream", "pipedream", [1.0, 2.0, 4.0])
+    far = outcome("rpd:delta=60", "rpd", [3.0, 6.5, 11.0])
+    cyclic = Comparison(Setting("quadratic", 8, 614, (0, 1, 2),
+                                (("batch_size", 10), ("batching", "cyclic"),
+                                 ("num_samples", 600))), (0.1,), (pd, far))
+    finding = claims.rpd_tracks(cyclic, 60, "e")[0].finding
+    assert "the batching" in finding and "n/B = 60 fixed batches" in finding
+    random = Comparison(Setting("quadratic", 8, 614, (0, 1, 2),
+                                (("batch_size", 10), ("batching", "random"),
+                                 ("num_samples", 600))), (0.1,), (pd, far))
+    finding = claims.rpd_tracks(random, 60, "e")[0].finding
+    assert "the delays" in finding and "0..60" in finding
+    inverted = [outcome("rpd:delta=8", "rpd", [3.0, 3.0, 3.0]),
+                outcome("rpd:delta=60", "rpd", [1.0, 2.0, 4.0])]
+    order = claims.rpd_tracks(comparison(8, pd, *inverted), 60, "e")[-1]
+    assert not order.reproduced and "rpd:delta=8 3 > rpd:delta=60 2.333" in order.finding
 
 
 def test_rpd_tracks() -> None:
@@ -147,6 +218,7 @@ def test_quick_experiment_writes_parts_and_claims(tmp_path: Path, name: str) -> 
     predicted = [claim for claim in verdicts if claim.claim.startswith("CMP-EPS")]
     assert len(predicted) == (name != "pd-vs-rpd")
     assert all("predicted" in claim.numbers for claim in predicted)
+    assert all(claim.finding for claim in verdicts if not claim.reproduced)
 
 
 @pytest.mark.slow
@@ -157,6 +229,7 @@ def test_slower_quick_experiments(tmp_path: Path, name: str) -> None:
         pytest.skip("the language model needs PyTorch")
     verdicts, _ = run_experiment(experiment(name), True, tmp_path)
     assert verdicts and (tmp_path / name / "claims.md").exists()
+    assert all(claim.finding for claim in verdicts if not claim.reproduced)
     if name == "scaling-logistic":
         rows = json.loads((tmp_path / name / "scaling.json").read_text())["rows"]
         assert {row["num_stages"] for row in rows} == {2, 4, 8}

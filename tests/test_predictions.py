@@ -17,6 +17,7 @@ from pipeproof.checks.experiments.predictions import (
     pd_updates,
     predict,
     setting_constants,
+    terms,
 )
 from pipeproof.checks.experiments.statistics import mean_interval
 from pipeproof.checks.experiments.sweep import Comparison, MethodOutcome, Setting
@@ -98,6 +99,7 @@ def test_claim_follows_the_measured_winner() -> None:
                                                        [0.1, 0.12])))
     verdict = claims.eps_predictions([("q", disagrees)], "e")
     assert not verdict.reproduced and "1 of 1" in verdict.finding
+    assert "0 of them undecided" in verdict.finding and "larger guarantee" in verdict.finding
 
 
 def test_random_batching_divides_the_row_variance_by_the_batch() -> None:
@@ -106,3 +108,33 @@ def test_random_batching_divides_the_row_variance_by_the_batch() -> None:
         return setting_constants(Setting(QUICK.objective, 4, 86, (0,),
                                          tuple(sorted(options.items())))).sigma2
     assert sigma2(1) == pytest.approx(5 * sigma2(5))
+
+
+def test_terms_add_up_and_name_what_sets_the_step() -> None:
+    """At an interior minimum A/(gamma^2 K) = B + 2 C gamma: the larger of B and 2 C gamma
+    names the limit; a step at the cap names the cap."""
+    stale = Guarantee(2.0, 1e-3, 50.0, 10.0, 1.0)
+    value, step = best_bound(stale, 100.0)
+    found = terms(stale, 100.0, step)
+    assert found.total == pytest.approx(value) and found.limit == "gamma^2"
+    assert found.start == pytest.approx(found.variance + 2 * found.square, rel=1e-6)
+    noisy = Guarantee(2.0, 5.0, 1e-3, 10.0, 1.0)
+    assert terms(noisy, 100.0, best_bound(noisy, 100.0)[1]).limit == "variance"
+    capped = Guarantee(2.0, 0.0, 0.0, 0.5, 1.0)
+    assert terms(capped, 100.0, best_bound(capped, 100.0)[1]).limit == "cap"
+
+
+def test_failed_prediction_names_the_deciding_term() -> None:
+    """A large G^2 makes PipeDream's stale-read term set its step and its guarantee the larger
+    one; a run where PipeDream wins then fails the prediction, and the finding says so."""
+    constants = Constants(L=1.0, F0=1.0, sigma2=0.01, G2=100.0)
+    guess = predict(constants, 16, 16, 5, 830)
+    assert guess.winner == "localsgd" and guess.pd_terms.limit == "gamma^2"
+    text = claims.dominant_terms([(guess, 16)])
+    assert text.startswith("in 1 pair(s) the larger guarantee is PipeDream's")
+    assert "stale-read term L^2 delta^2 G^2 gamma^2 (delta = 248)" in text
+    pd = outcome("pipedream", "pipedream", [1.0, 1.2])
+    wins = Comparison(QUICK, (0.1,), (pd, outcome("localsgd:H=5", "localsgd", [10.0, 13.0])))
+    if predict(setting_constants(QUICK), 4, 4, 5, 86).winner == "localsgd":
+        finding = claims.eps_predictions([("q", wins)], "e").finding
+        assert "the bounds, not the methods, decide" in finding

@@ -90,13 +90,48 @@ def lsgd_steps(stages: int, runs: int, local: int, budget: int) -> float:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """The three terms of a guarantee at its best step gamma: start A/(gamma K), variance
+    B gamma, and the gamma^2 term C gamma^2 (PipeDream: stale reads; LocalSGD: local drift).
+
+    ``limit`` names what sets gamma: "cap" when gamma is the cap, else the term whose slope
+    balances the start term's at the interior minimum A/(gamma^2 K) = B + 2 C gamma: "variance"
+    when B >= 2 C gamma, else "gamma^2" (the stale or drift term)."""
+
+    start: float
+    variance: float
+    square: float
+    limit: str
+
+    @property
+    def total(self) -> float:
+        return self.start + self.variance + self.square
+
+    def share(self, name: str) -> float:
+        """The fraction of the bound that term ``name`` (start, variance, square) makes."""
+        return getattr(self, name) / self.total
+
+
+def terms(guarantee: Guarantee, iterations: float, step: float) -> Terms:
+    """The terms of ``guarantee`` at ``step`` after ``iterations`` (class :class:`Terms`)."""
+    if step >= guarantee.cap:
+        limit = "cap"
+    else:
+        limit = "variance" if 2 * guarantee.C * step <= guarantee.B else "gamma^2"
+    return Terms(guarantee.A / (step * iterations), guarantee.B * step,
+                 guarantee.C * step**2, limit)
+
+
+@dataclass(frozen=True)
 class Prediction:
-    """Both guarantees at the budget, each at its best step size."""
+    """Both guarantees at the budget, each at its best step size (with their terms there)."""
 
     pd_bound: float
     pd_step: float
     lsgd_bound: float
     lsgd_step: float
+    pd_terms: Terms | None = None
+    lsgd_terms: Terms | None = None
 
     @property
     def winner(self) -> str:
@@ -113,9 +148,12 @@ def predict(constants: Constants, stages: int, runs: int, local: int,
     pd = pd_guarantee(stages, constants.L, constants.F0, sigma, math.sqrt(constants.G2),
                       float(steady_delay(stages)) ** 2)
     lsgd = lsgd_guarantee(stages, runs, local, constants.L, constants.F0, sigma)
-    pd_value, pd_step = best_bound(pd, pd_updates(stages, budget))
-    lsgd_value, lsgd_step = best_bound(lsgd, lsgd_steps(stages, runs, local, budget))
-    return Prediction(pd_value, pd_step, lsgd_value, lsgd_step)
+    pd_iterations = pd_updates(stages, budget)
+    lsgd_iterations = lsgd_steps(stages, runs, local, budget)
+    pd_value, pd_step = best_bound(pd, pd_iterations)
+    lsgd_value, lsgd_step = best_bound(lsgd, lsgd_iterations)
+    return Prediction(pd_value, pd_step, lsgd_value, lsgd_step,
+                      terms(pd, pd_iterations, pd_step), terms(lsgd, lsgd_iterations, lsgd_step))
 
 
 def batches(num_samples: int, batch_size: int, batching: str) -> list[np.ndarray]:
