@@ -45,7 +45,7 @@ def test_the_authors_configurations() -> None:
     assert rpd.grid_of("rpd") == "2^-8..2^0"
     quadratic = experiment("pd-vs-localsgd-quadratic").parts[0]
     assert (quadratic.objective, quadratic.num_stages, quadratic.slot_budget) == (
-        "tridiagonal", 16, 270)
+        "tridiagonal", 16, 1230)
     assert dict(quadratic.options)["batch_size"] == 5
     assert quadratic.grid_of("pipedream") == "2^-12..2^-3"
     assert quadratic.grid_of("localsgd") == "2^-8..2^2"
