@@ -10,10 +10,12 @@ from __future__ import annotations
 from pipeproof.theory.catalogue import (
     staleness_zero_bubble,
     throughput_chunked,
+    throughput_interleaved,
     throughput_zb_h1,
     throughput_zero_bubble,
 )
 
 THEOREMS = (*throughput_zb_h1.THEOREMS, *throughput_zero_bubble.THEOREMS,
+            *throughput_interleaved.THEOREMS,
             *throughput_chunked.THEOREMS, *staleness_zero_bubble.THEOREMS)
 """Builders of the section's theorems, in catalogue order."""
