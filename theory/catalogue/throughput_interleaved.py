@@ -143,14 +143,21 @@ def wrap_indices() -> sp.Basic:
                                      sp.Implies(sp.Eq(c, 0), index + V - S <= total() - 1)))
 
 
-def interleaved() -> Theorem:
-    """THR-INTERLEAVED: Megatron's interleaved 1F1B, bubble (S - 1)/(vM)."""
-    assumptions = index_ranges()
-    N = total()
-    end = 2 * (N + S - 1)
-    peak = sp.Min(2 * (S - 1 - s) + (v - 1) * S + 1, N)
+def makespan() -> sp.Expr:
+    """2(vM + S - 1) slots at unit costs."""
+    return 2 * (total() + S - 1)
+
+
+def peak_live(rank: sp.Expr = s) -> sp.Expr:
+    """min(2(S - 1 - r) + (v - 1)S + 1, vM) live chunk activations on rank r."""
+    return sp.Min(2 * (S - 1 - rank) + (v - 1) * S + 1, total())
+
+
+def parts() -> tuple[Part, ...]:
+    """The statement's parts, formulas in F and B."""
+    N, end = total(), makespan()
     window = sp.And(F(s, k) >= 0, F(s, k) + 1 <= end, B(s, k) + 1 <= end)
-    parts = (
+    return (
         Part("chain, chunk-wrap and last-stage dependencies", dependencies()),
         Part("rank order: index order, one op per slot, Megatron's alternation", rank_order()),
         Part("the wrap and last-stage index sets contain every chunk >= 1 and chunk-0 index",
@@ -160,15 +167,28 @@ def interleaved() -> Theorem:
         Part("the last op B(0, vM - 1) ends at 2(vM + S - 1), the makespan",
              sp.Eq(B(0, N - 1) + 1, end)),
         Part("peak live chunk activations min(2(S - 1 - r) + (v - 1)S + 1, vM)",
-             _peak(peak)),
+             _peak(peak_live())),
     )
-    statement, definitions, obligations = op_tables.formal(parts, forward, backward,
-                                                           assumptions)
+
+
+def formal(forward_form: op_tables.Op = forward, backward_form: op_tables.Op = backward
+           ) -> tuple[sp.Basic, tuple, tuple[Obligation, ...]]:
+    """(statement, definitions, obligations) of :func:`parts` for the given closed forms,
+    unfolded without evaluation (SymPy's comparisons of nested Max and Min take seconds and
+    decide nothing the provers need)."""
+    with sp.evaluate(False):
+        return op_tables.formal(parts(), forward_form, backward_form, index_ranges())
+
+
+def interleaved() -> Theorem:
+    """THR-INTERLEAVED: Megatron's interleaved 1F1B, bubble (S - 1)/(vM)."""
+    assumptions = index_ranges()
+    N, end, peak = total(), makespan(), peak_live()
+    statement, definitions, obligations = formal()
     unit = (claim("rank_forward_start", forward(s, m), s, m),
             claim("rank_backward_start", backward(s, m), s, m),
             claim("makespan", end))
-    makespan = (t_F + t_B) * (N + S - 1)
-    claims = (claim("makespan", makespan),
+    claims = (claim("makespan", (t_F + t_B) * (N + S - 1)),
               claim("idle_per_rank", (t_F + t_B) * (S - 1), s),
               claim("bubble_over_ideal", (S - 1) / N),
               claim("peak_live_per_rank", peak, s))
@@ -197,15 +217,14 @@ def interleaved() -> Theorem:
                     claims=(claim("makespan", (t_F + t_B) * (N + S)),)),
             Variant("peak without the current microbatch: 2(S - 1 - r) + (v - 1)S",
                     (Obligation("peak 2(S - 1 - r) + (v - 1)S",
-                                op_tables.unfold(_peak(sp.Min(2 * (S - 1 - s) + (v - 1) * S,
-                                                              N)), forward, backward),
+                                _unfold(_peak(sp.Min(2 * (S - 1 - s) + (v - 1) * S, N))),
                                 assumptions, SMT),),
                     (claim("peak_live_per_rank", sp.Min(2 * (S - 1 - s) + (v - 1) * S,
                                                         N), s),)),
             Variant("makespan 2(vM + S) - 1: the last backward one slot later",
                     (Obligation("B(0, vM - 1) + 1 = 2(vM + S) - 1",
-                                op_tables.unfold(sp.Eq(B(0, N - 1) + 1, 2 * (N + S) - 1),
-                                                 forward, backward), assumptions, SMT),)),
+                                _unfold(sp.Eq(B(0, N - 1) + 1, 2 * (N + S) - 1)),
+                                assumptions, SMT),)),
             Variant("dropped v >= 2: the peak form with one chunk (1F1B has S - r)",
                     claims=(claim("peak_live_per_rank", peak, s),),
                     grid=Grid("interleaved", (2, 8), (2 * S,), chunks=(1,))),
@@ -220,6 +239,12 @@ def interleaved() -> Theorem:
               "chunks) gives the same makespan and peaks for S = 2..8, M in {S, 2S, 4S, 8S} "
               "(pipeproof external torch).",
     )
+
+
+def _unfold(formula: sp.Basic) -> sp.Basic:
+    """``formula`` with the closed forms put in, left unevaluated (see :func:`formal`)."""
+    with sp.evaluate(False):
+        return op_tables.unfold(formula, forward, backward)
 
 
 def _peak(peak: sp.Expr) -> sp.Basic:
