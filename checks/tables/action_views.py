@@ -98,6 +98,18 @@ class ActionView:
                     found[action.stage, action.micro] = start
         return found
 
+    def rank_starts(self, op: str) -> np.ndarray:
+        """(R, n) start slots of each rank's ``op`` actions in its listed order: entry (r, k)
+        is the k-th ``op`` of rank r (interleaved 1F1B numbers its chunk ops this way)."""
+        per_rank = [[start for action, start in zip(rank, begun, strict=True)
+                     if action.op == op]
+                    for rank, begun in zip(self.table.ranks, self.timing.starts, strict=True)]
+        width = max(map(len, per_rank), default=0)
+        found = np.full((self.table.num_ranks, width), -1, np.int64)
+        for r, starts in enumerate(per_rank):
+            found[r, :len(starts)] = starts
+        return found
+
     def bubble_over_ideal(self) -> float:
         """Idle of the busiest rank over its work, max_r idle_r / busy_r (Megatron's measure)."""
         busy = [self.measures.makespan - idle for idle in self.measures.idle_per_rank]
@@ -117,6 +129,8 @@ QUANTITIES: dict[str, Callable[[ActionView], Any]] = {
     "forward_start": lambda view: view.starts("F"),
     "input_start": lambda view: view.starts("I"),
     "weight_start": lambda view: view.starts("W"),
+    "rank_forward_start": lambda view: view.rank_starts("F"),
+    "rank_backward_start": lambda view: view.rank_starts("B"),
 }
 """Every quantity a claim on an action-table family may name."""
 

@@ -16,7 +16,7 @@ import sympy as sp
 from pipeproof.theory.catalogue import op_tables
 from pipeproof.theory.catalogue.common import SMT, claim
 from pipeproof.theory.catalogue.op_tables import B, F, Part
-from pipeproof.theory.catalogue.throughput_chunked import INTERLEAVED
+from pipeproof.theory.catalogue.throughput_interleaved import INTERLEAVED
 from pipeproof.theory.catalogue.throughput_zb_h1 import ZB_H1, ZB_H1_COSTS
 from pipeproof.theory.catalogue.throughput_zb_v import ZB_V
 from pipeproof.theory.catalogue.throughput_zero_bubble import (
