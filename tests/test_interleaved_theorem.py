@@ -96,5 +96,6 @@ def test_rank_starts_number_each_ranks_ops_in_its_order():
     forwards = view.rank_starts("F")
     assert forwards.shape == (2, 4)
     assert [a.op for a in table.ranks[0]][:4] == ["F", "F", "F", "F"]
-    assert forwards[0].tolist() == [0, 1, 2, 3] and forwards[1].tolist() == [1, 2, 3, 4]
-    assert view.rank_starts("B")[0].tolist() == [5, 6, 7, 8]
+    # rank 1 waits one slot for the backward of its third forward's turn: w_1 = 2
+    assert forwards[0].tolist() == [0, 1, 2, 3] and forwards[1].tolist() == [1, 2, 3, 5]
+    assert view.rank_starts("B").tolist() == [[5, 7, 8, 9], [4, 6, 7, 8]]

@@ -176,13 +176,20 @@ def formal(forward_form: op_tables.Op = forward, backward_form: op_tables.Op = b
     """(statement, definitions, obligations) of :func:`parts` for the given closed forms,
     unfolded without evaluation (SymPy's comparisons of nested Max and Min take seconds and
     decide nothing the provers need)."""
+    ranges = index_ranges()
     with sp.evaluate(False):
-        return op_tables.formal(parts(), forward_form, backward_form, index_ranges())
+        return op_tables.formal(parts(), forward_form, backward_form, ranges)
+
+
+def divisible() -> tuple[sp.Basic, ...]:
+    """S | M: M = qS, q >= 1 (the wrong variants are refuted only where it holds)."""
+    return (q >= 1, sp.Eq(M, q * S))
 
 
 def interleaved() -> Theorem:
     """THR-INTERLEAVED: Megatron's interleaved 1F1B, bubble (S - 1)/(vM)."""
     assumptions = index_ranges()
+    variant_assumptions = (*assumptions, *divisible())
     N, end, peak = total(), makespan(), peak_live()
     statement, definitions, obligations = formal()
     unit = (claim("rank_forward_start", forward(s, m), s, m),
@@ -218,13 +225,13 @@ def interleaved() -> Theorem:
             Variant("peak without the current microbatch: 2(S - 1 - r) + (v - 1)S",
                     (Obligation("peak 2(S - 1 - r) + (v - 1)S",
                                 _unfold(_peak(sp.Min(2 * (S - 1 - s) + (v - 1) * S, N))),
-                                assumptions, SMT),),
+                                variant_assumptions, SMT),),
                     (claim("peak_live_per_rank", sp.Min(2 * (S - 1 - s) + (v - 1) * S,
                                                         N), s),)),
             Variant("makespan 2(vM + S) - 1: the last backward one slot later",
                     (Obligation("B(0, vM - 1) + 1 = 2(vM + S) - 1",
                                 _unfold(sp.Eq(B(0, N - 1) + 1, 2 * (N + S) - 1)),
-                                assumptions, SMT),)),
+                                variant_assumptions, SMT),)),
             Variant("dropped v >= 2: the peak form with one chunk (1F1B has S - r)",
                     claims=(claim("peak_live_per_rank", peak, s),),
                     grid=Grid("interleaved", (2, 8), (2 * S,), chunks=(1,))),
