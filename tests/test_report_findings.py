@@ -91,3 +91,14 @@ def test_bad_findings_files_are_refused_before_writing(tmp_path: Path,
     assert main(["report", "--json", str(SAMPLE), "--out", str(out), option, argument]) == 2
     assert option in capsys.readouterr().err
     assert not (out / "report.html").exists()
+
+
+def test_recorded_full_run_and_torch_survey_are_readable() -> None:
+    results = Path(__file__).parent.parent / "benchmarks" / "results"
+    claims = claims_table(results / "experiments")
+    assert "full run" in claims.intro and len(claims.rows) >= 12
+    assert {row[3] for row in claims.rows} <= {"reproduced", "not reproduced"}
+    assert all(row[5] for row in claims.rows if row[3] == "not reproduced")  # a finding each
+    counts, faults = external_tables(results / "external" / "external-torch.json")
+    assert ("GPipe", "28", "0", "0", "0", "0") in counts.rows
+    assert [row[0] for row in faults.rows] == ["1F1B"]
