@@ -51,8 +51,11 @@ def test_a_closed_pipe_keeps_the_report(tmp_path: Path) -> None:
 
 def test_ctrl_c_prints_one_line_exits_130_and_leaves_no_file(tmp_path: Path) -> None:
     path = tmp_path / "out" / "v.json"
+    # Ctrl-C as a terminal delivers it: SIGINT at its default (a shell's background job, e.g.
+    # under nohup, starts with SIGINT ignored, and pipeproof then keeps ignoring it)
     process = _popen("run", "--profile", "quick", "--json", str(path), "--workers", "2",
-                     stdout=subprocess.DEVNULL, start_new_session=True)
+                     stdout=subprocess.DEVNULL, start_new_session=True,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     first = process.stderr.readline()  # the first progress line: workers are busy
     assert "checked" in first or "counted work" in first, first
     os.killpg(process.pid, signal.SIGINT)
