@@ -118,14 +118,18 @@ def bubble(fraction: sp.Expr, forward_cost: sp.Expr = 1, backward_cost: sp.Expr 
     return sp.Eq(S * (end - M * (forward_cost + backward_cost)) / (S * end), fraction)
 
 
-def peak_in_flight(peak: sp.Expr, backward_cost: sp.Expr = 1) -> sp.Basic:
+def peak_in_flight(peak: sp.Expr, backward_cost: sp.Expr = 1, index: sp.Symbol = m,
+                   other: sp.Symbol = m2, count: sp.Expr = M) -> sp.Basic:
     """At most ``peak`` in flight at stage s (k = m2 <= m - peak has left before F(s, m)), and
-    exactly ``peak``: 1 <= peak <= M and microbatches 0..peak-1 in flight at F(s, peak - 1)."""
+    exactly ``peak``: 1 <= peak <= M and microbatches 0..peak-1 in flight at F(s, peak - 1).
+
+    ``index``, ``other`` and ``count`` replace m, m2 and M where the ops of a stage are numbered
+    otherwise (a rank's chunk ops k, k2 of vM)."""
     return sp.And(
-        sp.Implies(m2 <= m - peak, B(s, m2) + backward_cost <= F(s, m)),
-        peak >= 1, peak <= M,
-        sp.Implies(m2 <= peak - 1, sp.And(F(s, m2) <= F(s, peak - 1),
-                                          F(s, peak - 1) < B(s, m2) + backward_cost)),
+        sp.Implies(other <= index - peak, B(s, other) + backward_cost <= F(s, index)),
+        peak >= 1, peak <= count,
+        sp.Implies(other <= peak - 1, sp.And(F(s, other) <= F(s, peak - 1),
+                                             F(s, peak - 1) < B(s, other) + backward_cost)),
     )
 
 

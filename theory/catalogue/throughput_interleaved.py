@@ -256,13 +256,7 @@ def _unfold(formula: sp.Basic) -> sp.Basic:
 
 def _peak(peak: sp.Expr) -> sp.Basic:
     """op_tables.peak_in_flight read with the rank index k for m and vM for M."""
-    N = total()
-    return sp.And(
-        sp.Implies(k2 <= k - peak, B(s, k2) + 1 <= F(s, k)),
-        peak >= 1, peak <= N,
-        sp.Implies(k2 <= peak - 1, sp.And(F(s, k2) <= F(s, peak - 1),
-                                          F(s, peak - 1) < B(s, k2) + 1)),
-    )
+    return op_tables.peak_in_flight(peak, index=k, other=k2, count=total())
 
 
 THEOREMS = (interleaved,)
