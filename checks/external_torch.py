@@ -184,6 +184,19 @@ def survey(names: list[str], stages: list[int], micro_factors: list[int] | None 
     return outcomes
 
 
+STATUSES = ("agrees", "valid", "disagrees", "invalid", "not built")
+"""What a table can be found: agreeing with its theorem, valid with no theorem to compare,
+disagreeing, invalid, or refused by PyTorch."""
+
+
+def status_counts(records: list[dict]) -> list[tuple[str, list[int]]]:
+    """Per schedule (in the order of ``records``, each an outcome's ``as_dict()``), how many
+    of its tables have each of :data:`STATUSES`."""
+    names = list(dict.fromkeys(str(record.get("schedule")) for record in records))
+    return [(name, [sum(str(record.get("schedule")) == name and record.get("status") == status
+                        for record in records) for status in STATUSES]) for name in names]
+
+
 def smallest_disagreements(outcomes: list[Outcome]) -> list[Outcome]:
     """Per schedule and kind of fault, the disagreement or invalid table with the least (S, M)."""
     first: dict[tuple[str, str | None, str], Outcome] = {}

@@ -41,16 +41,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def findings_markdown(outcomes: list, smallest: list) -> str:
     """The report: counts per schedule, then each disagreement at its smallest (S, M)."""
+    from pipeproof.checks.external_torch import status_counts
+
     lines = ["# PyTorch schedules against pipeproof's theorems", ""]
-    names = sorted({o.schedule for o in outcomes}, key=[o.schedule for o in outcomes].index)
     lines += ["| schedule | agrees | valid, no theorem | disagrees | invalid | not built |",
               "|---|---|---|---|---|---|"]
-    for name in names:
-        mine = [o for o in outcomes if o.schedule == name]
-        count = {status: sum(o.status == status for o in mine)
-                 for status in ("agrees", "valid", "disagrees", "invalid", "not built")}
-        lines.append(f"| {name} | {count['agrees']} | {count['valid']} | {count['disagrees']} "
-                     f"| {count['invalid']} | {count['not built']} |")
+    for name, counts in status_counts([o.as_dict() for o in outcomes]):
+        lines.append(f"| {name} | " + " | ".join(str(count) for count in counts) + " |")
     lines += ["", "## Disagreements (smallest S, M)", ""]
     if not smallest:
         lines.append("None.")

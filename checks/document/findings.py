@@ -26,7 +26,6 @@ CLAIM_HEADER = ("claim", "experiment", "measure", "status", "numbers (mean [95% 
 EXTERNAL_HEADER = ("schedule", "agrees", "valid, no theorem", "disagrees", "invalid",
                    "not built")
 DISAGREEMENT_HEADER = ("schedule", "S", "M", "status", "fault", "detail", "cause")
-EXTERNAL_STATUSES = ("agrees", "valid", "disagrees", "invalid", "not built")
 
 
 @dataclass(frozen=True)
@@ -111,14 +110,11 @@ def external_tables(path: Path) -> list[FindingsTable]:
     if not isinstance(outcomes, list) or not isinstance(smallest, list):
         raise ParameterError(f"--external: {path} is not a record of pipeproof external torch "
                              "(an object with lists 'outcomes' and 'smallest_disagreements')")
-    from pipeproof.checks.external_torch import CAUSES, TORCH_VERSION
+    from pipeproof.checks.external_torch import CAUSES, TORCH_VERSION, status_counts
 
     version = str(record.get("version", "?"))
     causes = CAUSES if version.split("+")[0] == TORCH_VERSION else {}
-    names = list(dict.fromkeys(str(o.get("schedule")) for o in outcomes))
-    counts = tuple((name, *(str(sum(o.get("schedule") == name and o.get("status") == status
-                                    for o in outcomes)) for status in EXTERNAL_STATUSES))
-                   for name in names)
+    counts = tuple((name, *map(str, found)) for name, found in status_counts(outcomes))
     faults = tuple((*(str(o.get(key, "")) for key in ("schedule", "S", "M", "status", "fault",
                                                        "detail")),
                     causes.get(str(o.get("schedule")), "-")) for o in smallest)
