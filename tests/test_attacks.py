@@ -197,6 +197,13 @@ MUTATIONS = (
     Mutation("whole-run maximum without the warm-up excess", "theory/staleness.py",
              "return S**2 - sp.ceiling(S / 2) + sp.floor((S - 1) ** 2 / 4)",
              "return S**2 - sp.ceiling(S / 2) + sp.floor(S**2 / 4)", ("STL-PD-WARMUP",)),
+    Mutation("interleaved peak one activation higher", "theory/catalogue/throughput_interleaved.py",
+             "return sp.Min(2 * (S - 1 - rank) + (v - 1) * S + 1, total())",
+             "return sp.Min(2 * (S - 1 - rank) + (v - 1) * S + 2, total())", ("THR-INTERLEAVED",)),
+    Mutation("interleaved forwards skip the chunk-wrap wait",
+             "theory/catalogue/throughput_interleaved.py",
+             "return sp.Max(fill, 2 * index - warmup(rank) + rank, wrapped)",
+             "return sp.Max(fill, 2 * index - warmup(rank) + rank)", ("THR-INTERLEAVED",)),
     # the checkers' independence and the realisable refutations
     Mutation("the exhaustive method reads the closed form", "checks/exhaustive.py",
              "            tables = simulate_batch([point.spec for point in group])",
