@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 
 from pipeproof.checks.certificates.crosscheck import check_file, solvers_proving
 from pipeproof.checks.certificates.smtlib import export_theorem
@@ -30,7 +31,7 @@ def measure(theorem_id: str, cvc5_seconds: float) -> dict:
     exports = export_theorem(theorem, DEFAULT_RLIMIT)
     exported = time.perf_counter() - started
     started = time.perf_counter()
-    unknown, disagree, obligations = [], [], []
+    unknown, disagree, obligations, configurations = [], [], [], []
     files = 0
     for export in exports:
         checks = [check_file(file, cvc5_seconds) for file in export.files]
@@ -42,11 +43,14 @@ def measure(theorem_id: str, cvc5_seconds: float) -> dict:
                                f"{export.obligation.name}")
             if check.disagreement:
                 disagree.append(check.disagreement)
+            if cvc5 is not None and cvc5.configuration:
+                configurations.append(cvc5.configuration)
         obligations.append({"number": export.number, "z3": export.verdict.status.value,
                             "proved_by": solvers_proving(export, checks)})
     return {"id": theorem_id, "export_s": round(exported, 2),
             "crosscheck_s": round(time.perf_counter() - started, 2), "files": files,
-            "cvc5_unknown": unknown, "disagreements": disagree, "obligations": obligations}
+            "cvc5_unknown": unknown, "disagreements": disagree, "obligations": obligations,
+            "configurations": configurations}
 
 
 def main() -> int:
@@ -66,8 +70,15 @@ def main() -> int:
               flush=True)
     total_export = sum(row["export_s"] for row in rows)
     total_check = sum(row["crosscheck_s"] for row in rows)
+    obligations = [ob for row in rows for ob in row["obligations"]]
+    both = sum("cvc5" in ob["proved_by"] for ob in obligations)
     print(f"total: export {total_export:.1f} s, cross-check {total_check:.1f} s, "
-          f"{sum(row['files'] for row in rows)} files, {cvc5_version()}")
+          f"{sum(row['files'] for row in rows)} files, {cvc5_version()}; "
+          f"{both} of {len(obligations)} SMT obligations re-proved by cvc5")
+    configurations = Counter(
+        name for row in rows for name in row.get("configurations", []))
+    print("cvc5 answers by configuration: "
+          + ", ".join(f"{name} {count}" for name, count in sorted(configurations.items())))
     for row in rows:
         for line in row["cvc5_unknown"]:
             print(f"cvc5 unknown: {row['id']} {line}")

@@ -5,8 +5,8 @@
 * ``quick``: the same checks with S capped at 12, for tests;
 * ``thorough``: the catalogue's ranges with twice the stages and a larger Z3 budget, and the
   staleness theorems on torch.distributed processes where PyTorch is installed, and a
-  second solver: cvc5 re-checks every SMT query that proved an obligation (when
-  ``pipeproof[crosscheck]`` is installed; about 300 s more on two cores, too long for the
+  second solver: cvc5 re-checks every SMT query that proved an obligation, up to 20 s per file
+  (when ``pipeproof[crosscheck]`` is installed; minutes more on two cores, too long for the
   default profile's minute).
 """
 
@@ -34,6 +34,7 @@ class Profile:
             processes (:mod:`pipeproof.checks.distributed.verdicts`; needs PyTorch).
         crosscheck: whether cvc5 re-checks the exported SMT queries
             (:mod:`pipeproof.checks.certificates`).
+        cvc5_seconds: cvc5's wall-clock limit per exported file in that re-check.
     """
 
     name: str
@@ -43,11 +44,12 @@ class Profile:
     runs: str
     distributed: bool = False
     crosscheck: bool = False
+    cvc5_seconds: float = 5.0
 
 
 PROFILES = {
     "quick": Profile("quick", 12, 1, DEFAULT_RLIMIT, "short"),
     "default": Profile("default", None, 1, DEFAULT_RLIMIT, "default"),
     "thorough": Profile("thorough", None, 2, 4 * DEFAULT_RLIMIT, "long", distributed=True,
-                        crosscheck=True),
+                        crosscheck=True, cvc5_seconds=20.0),
 }

@@ -205,6 +205,7 @@ class CrossCheckTask:
     theorem: Theorem | str
     """The theorem, or its catalogue id (see :func:`reference`)."""
     rlimit: int
+    cvc5_seconds: float = 5.0
 
     @property
     def theorem_ids(self) -> frozenset[str]:
@@ -213,7 +214,7 @@ class CrossCheckTask:
     def run(self) -> Verdict:
         from pipeproof.checks.certificates.crosscheck import crosscheck_verdict
 
-        return crosscheck_verdict(resolve(self.theorem), self.rlimit)
+        return crosscheck_verdict(resolve(self.theorem), self.rlimit, self.cvc5_seconds)
 
 
 Task = (ProofTask | SoundnessTask | GridTask | EmpiricalTask | DistributedTask
@@ -255,7 +256,8 @@ def plan(theorems: Sequence[Theorem], profile: Profile, plots: Path | None) -> l
                   for grid, claims in grids(theorems).items()]
     empirical = [EmpiricalTask(t.id, profile, plots) for t in theorems
                  if "empirical" in t.methods()]
-    crosschecks = [CrossCheckTask(reference(t), profile.rlimit) for t in theorems
+    crosschecks = [CrossCheckTask(reference(t), profile.rlimit, profile.cvc5_seconds)
+                   for t in theorems
                    if profile.crosscheck and _cvc5_installed()
                    and any("smt" in ob.methods for ob in t.obligations)]
     return [*distributed_tasks(theorems, profile), *empirical, *crosschecks, *grid_tasks,
