@@ -30,7 +30,8 @@ needs_cvc5 = pytest.mark.skipif(not cvc5_available(), reason="needs pipeproof[cr
 def split_export():
     """STL-PD-MAX obligation 2: D1(0, 0) = S^2 - ceil(S/2), split by the parity of S."""
     theorem = by_id("STL-PD-MAX")
-    number = next(n for n, ob in enumerate(theorem.obligations) if ob.parity)
+    number = next(n for n, ob in enumerate(theorem.obligations)
+                  if ob.name == "D1(0, 0) = S^2 - ceil(S/2)")
     return theorem, export_obligation(theorem, number, DEFAULT_RLIMIT)
 
 

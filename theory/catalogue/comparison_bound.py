@@ -63,7 +63,13 @@ def literature() -> sp.Basic:
 
 
 def obligations() -> tuple[Obligation, ...]:
-    """The algebra around the bound."""
+    """The algebra around the bound, with the steps to the balanced bound."""
+    condition, single, balance, length, tuned_length = _parts()
+    return condition, single, *balance, length, tuned_length
+
+
+def _parts() -> tuple:
+    """The parts of the statement (the balanced bound with its steps, last the part)."""
     domains = _domains()
     condition = derive("the step-size condition is eta <= 2/(L (1 + sqrt(1 + 4 H (H - 1))))",
                        sp.Equivalent(cmp.lsgd_condition(), eta <= CAP), hypothesis(ROOT),
@@ -74,11 +80,19 @@ def obligations() -> tuple[Obligation, ...]:
                         sp.Equivalent(cmp.lsgd_condition(), eta * L <= 1),
                         sp.Eq(cmp.lsgd_bound(), 2 * F0 / (eta * K) + eta * L * sigma**2 / R,
                               evaluate=False))), domains=domains)
+    first, second = 2 * F0 / (eta * K), eta * L * sigma**2 / R
+    squares = derive("at eta_t the first two terms 2 F0/(eta K) and eta L sigma^2/R square to "
+                     "w^2 = 2 L F0 sigma^2/(R K)",
+                     sp.Implies(TUNED, sp.And(sp.Eq(first**2, w**2), sp.Eq(second**2, w**2))),
+                     hypothesis(RATE), domains=domains)
+    terms = derive("both are positive, so each is w",
+                   sp.Implies(TUNED, sp.And(sp.Eq(first, w), sp.Eq(second, w))),
+                   earlier(squares), domains=domains)
     balance = derive("eta_t = sqrt(2 R F0/(L sigma^2 K)) balances the first two terms and gives "
                      "2 sqrt(2 L F0 sigma^2/(R K)) + 2 R L F0 (H - 1)/K",
                      sp.Implies(TUNED, sp.Eq(cmp.lsgd_bound(), 2 * w + 2 * R * L * F0 * (H - 1)
                                              / K, evaluate=False)),
-                     hypothesis(RATE), domains=domains)
+                     earlier(terms), domains=domains)
     length = derive("K >= max(32 L F0 sigma^2/(R eps^2), 4 R L F0 (H - 1)/eps) makes the tuned "
                     "bound at most eps",
                     sp.Implies(sp.And(32 * L * F0 * sigma**2 / (R * epsilon**2) <= K,
@@ -90,12 +104,14 @@ def obligations() -> tuple[Obligation, ...]:
                                             4 * R * L * F0 * (H - 1) / epsilon <= K),
                                      cmp.lsgd_bound() <= epsilon),
                           earlier(balance), earlier(length), domains=domains)
-    return condition, single, balance, length, tuned_length
+    return condition, single, (squares, terms, balance), length, tuned_length
 
 
 def statement() -> sp.Basic:
     """The literature's bound and the derived parts."""
-    return sp.And(literature(), *(ob.goal for ob in obligations()))
+    condition, single, balance, length, tuned_length = _parts()
+    return sp.And(literature(), *(ob.goal for ob in (condition, single, balance[-1], length,
+                                                      tuned_length)))
 
 
 WRONG = (

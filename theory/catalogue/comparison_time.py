@@ -27,6 +27,7 @@ from pipeproof.theory.catalogue.common import (
     eq,
     ob,
 )
+from pipeproof.theory.catalogue.convergence.premises import derive, earlier
 from pipeproof.theory.symbols import DOMAINS, H, M, R, S, t_B, t_F
 from pipeproof.theory.theorem import Grid, Obligation, TableCheck, Theorem, Variant
 
@@ -71,10 +72,27 @@ def _parts() -> tuple[tuple[str, sp.Basic, tuple[sp.Symbol, ...]], ...]:
 
 
 def _obligations() -> tuple[Obligation, ...]:
-    """Equalities go to SymPy and Z3; the case splits and inequalities (with Max, Min) to Z3."""
-    return tuple(ob(name, goal, *symbols, extra=(n >= 1,) if n in goal.free_symbols else (),
-                    methods=BOTH if isinstance(goal, sp.Eq) else SMT)
-                 for name, goal, symbols in _parts())
+    """Equalities go to SymPy and Z3; the case splits and inequalities (with Max, Min) to Z3.
+    The part R >= S follows from the round time at R >= S (:func:`_wide_round`)."""
+    obligations = []
+    for name, goal, symbols in _parts():
+        if name.startswith("LocalSGD, R >= S"):
+            wide = _wide_round()
+            obligations += [wide, derive(name, goal, earlier(wide), domains=tuple(
+                DOMAINS[symbol] for symbol in symbols))]
+            continue
+        obligations.append(ob(name, goal, *symbols,
+                              extra=(n >= 1,) if n in goal.free_symbols else (),
+                              methods=BOTH if isinstance(goal, sp.Eq) else SMT))
+    return tuple(obligations)
+
+
+def _wide_round() -> Obligation:
+    """R >= S: max(R, S) = R and min(R, S) = S, so a round takes (t_F + t_B)(R H + S - 1)."""
+    return ob("R >= S: max(R, S) = R and min(R, S) = S, so a round takes "
+              "(t_F + t_B)(R H + S - 1) slots",
+              sp.Implies(R >= S, eq(cmp.round_slots(R), (t_F + t_B) * (R * H + S - 1))),
+              S, R, H, t_F, t_B, methods=SMT)
 
 
 def _statement() -> sp.Basic:

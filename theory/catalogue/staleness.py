@@ -137,7 +137,7 @@ def steady_max() -> Theorem:
             top_obligation(),
             proof("D0(s, j) <= D1(0, 0) = D0(0, 0): the slot-mates never lift a delay above "
                   "block 0's", sp.And(D0() <= D1(0, 0), sp.Eq(D0(0, 0), D1(0, 0), evaluate=False)),
-                  S, s, j, methods=SMT),
+                  S, s, j, methods=SMT, parity=(S, s, j)),
             proof("S^2 - ceil(S/2) = floor(S^2 - S/2)", sp.Eq(top, sp.floor(S**2 - S / 2)), S,
                   parity=(S,)),
         ),

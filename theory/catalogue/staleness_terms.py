@@ -105,7 +105,8 @@ def slot_mates_obligation() -> Obligation:
 def monotone_obligation() -> Obligation:
     """D1(s, j) <= D1(0, j) <= D1(0, 0)."""
     return proof("D1(s, j) <= D1(0, j) <= D1(0, 0)",
-                 sp.And(D1() <= D1(0, j), D1(0, j) <= D1(0, 0)), S, s, j, methods=SMT)
+                 sp.And(D1() <= D1(0, j), D1(0, j) <= D1(0, 0)), S, s, j, methods=SMT,
+                 parity=(S, s, j))
 
 
 def steady_top() -> tuple[sp.Basic, str]:

@@ -316,9 +316,13 @@ def by_induction(name: str, predicate, index: sp.Symbol, *premises: Premise,
 
 def tail(previous: Obligation, constant: sp.Expr, bound: sp.Expr, left=grad2,
          premises: tuple[Premise, ...] = (), reason: str = "") -> tuple[Obligation, ...]:
-    """From ``(gamma/2S) left(k) <= f(k) - f(k+1) + (gamma/2S) constant`` to the averaged bound.
+    """From ``(gamma/2S) left(k) <= f(k) - f(k+1) + (gamma/2S) constant`` to the averaged bound:
+    the one-step inequality, its sum by induction, the sum at n = K, the telescoped right side,
+    the sum collected with A2 ((gamma/2S) sum_k left(k) <= F0 + K (gamma/2S) constant) and the
+    rearrangement to ``bound``.
 
-    ``premises`` and ``reason`` join the rearrangement.
+    With ``premises`` (and ``reason``), one step more before the rearrangement: they take the
+    collected sum to (gamma/2S) sum_k E||grad f(x^k)||^2 <= F0 + K (gamma/2S) constant.
     """
     weight = gamma / (2 * S)
 
@@ -335,12 +339,22 @@ def tail(previous: Obligation, constant: sp.Expr, bound: sp.Expr, left=grad2,
     telescoped = step("lemma: the sum of the right sides telescopes",
                       sp.Eq(partial(upper, K), f(0) - f(K) + K * weight * constant),
                       methods=SYMBOLIC)
-    rearranged = derive(
-        "rearrangement: the induction at n = K; f(x^K) >= f* (A2) and F0 = f(x^0) - f*"
-        f"{reason}; multiply by 2S/(gamma K)", partial(grad2, K) / K <= bound,
+    collected = derive(
+        "the induction at n = K, telescoped; f(x^K) >= f* (A2) and F0 = f(x^0) - f*: "
+        "(gamma/2S) sum_k left(k) <= F0 + K (gamma/2S) constant",
+        partial(lower, K) <= F0 + K * weight * constant,
         earlier(at_k), earlier(telescoped), assumed("A2", f(k) >= f_star, {k: K}),
-        assumed("A2", sp.Eq(F0, f(0) - f_star)), *premises)
-    return one_step, summed, at_k, telescoped, rearranged
+        assumed("A2", sp.Eq(F0, f(0) - f_star)))
+    kept = (collected,)
+    if premises:
+        kept += (derive(f"the bound at n = K{reason}: (gamma/2S) sum_k E||grad f(x^k)||^2 <= "
+                        "F0 + K (gamma/2S) constant",
+                        weight * partial(grad2, K) <= F0 + K * weight * constant,
+                        earlier(collected), *premises),)
+    rearranged = derive(
+        f"rearrangement: the bound at n = K{reason}; multiply by 2S/(gamma K)",
+        partial(grad2, K) / K <= bound, earlier(kept[-1]))
+    return one_step, summed, at_k, telescoped, *kept, rearranged
 
 
 __all__ = [

@@ -130,7 +130,7 @@ def staleness(head_step: Obligation) -> tuple[Obligation, ...]:
         "over the blocks at n = S, its closed form and Lambda(S) give E||x^k - z^k||^2 <= "
         "gamma^2 G^2 Lambda(S)", cv.dist2(cv.k) <= cv.stale_distance(lam),
         LEMMAS["block distances"].at(x=x), earlier(all_blocks), earlier(closed_at),
-        earlier(value))
+        earlier(value), parity=(S,))
     stale = derive(
         "staleness: E||x^k - z^k||^2 <= gamma^2 G^2 D with D = Lambda(S) (stale distance), "
         "after step 4 (CONV-RPD's)", stale_descent(D), earlier(head_step),

@@ -168,7 +168,7 @@ def no_moment() -> Theorem:
     steps = tail(stale, constant, cv.no_moment_bound(), left=left, premises=(earlier(absorbed),),
                  reason=" and the absorption")
     obligations = (*chain, smooth, *moments, LEMMAS["window variance"].obligation(), stale,
-                   *steps[:4], absorb, *windows, absorbed, steps[4])
+                   *steps[:5], absorb, *windows, absorbed, *steps[5:])
     return Theorem(
         id="CONV-NOG",
         expected="proved",
