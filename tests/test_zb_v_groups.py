@@ -1,8 +1,11 @@
 """THR-ZB-V by group and offset: the forms equal the closed forms of the docstring on every table
 point tried, Z3 proves the statement's obligations and the W part from their instances, and
-broken forms (a window slot one later, a W place one later) fail the proof."""
+broken forms (a window slot one later, a W place one later, a peak one lower, a last W one slot
+later) are refuted."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,11 +16,12 @@ from pipeproof.checks.provers.smt import prove_smt
 from pipeproof.checks.soundness.coverage import check_coverage
 from pipeproof.checks.soundness.provenance import check_provenance
 from pipeproof.checks.verdict import Status
+from pipeproof.theory.catalogue import by_id
 from pipeproof.theory.catalogue import throughput_zb_v as zbv
 from pipeproof.theory.catalogue import zb_v_groups as groups
 from pipeproof.theory.catalogue import zb_v_proof as proof
 from pipeproof.theory.symbols import M, S, m, s
-from pipeproof.theory.theorem import Theorem
+from pipeproof.theory.theorem import Obligation
 
 GROUP, OFFSET = sp.symbols("group offset", integer=True)
 PAIRS = {
@@ -45,27 +49,25 @@ def test_group_forms_are_the_closed_forms(name):
                 name, stages, micro)
 
 
-def _theorem(obligations) -> Theorem:
-    return Theorem(id="ZB-V-PARTS", title="parts", statement=proof.statement(), hypotheses=(),
-                   source="[D]", obligations=obligations, assumptions=proof.assumptions(),
-                   definitions=proof.definitions())
-
-
-def test_obligations_are_proved_and_cover_the_parts():
-    obligations = proof.obligations()
-    for obligation in obligations:
+@pytest.mark.slow
+def test_theorem_is_proved_by_its_obligations():
+    theorem = by_id("THR-ZB-V")
+    assert theorem.expected == "proved" and theorem.obligations == proof.obligations()
+    for obligation in theorem.obligations:
         assert prove_smt(obligation).status is Status.PROVED, obligation.name
-    parts = tuple(ob for ob in obligations if ob.name != proof.WEIGHTS)
-    assert check_coverage(_theorem(parts)).status is Status.PROVED
-    assert check_provenance(_theorem(obligations)).status is Status.PROVED
+    assert check_coverage(theorem).status is Status.PROVED
+    assert check_provenance(theorem).status is Status.PROVED
 
 
-def test_the_w_part_rests_on_instances_of_earlier_goals():
-    [weights] = [ob for ob in proof.obligations() if ob.name == proof.WEIGHTS]
+@pytest.mark.slow
+def test_the_w_part_follows_from_instances_of_earlier_goals():
+    weights = proof.weight_obligation()
+    theorem = replace(by_id("THR-ZB-V"), obligations=(*proof.obligations(), weights))
+    assert check_provenance(theorem).status is Status.PROVED
     instances = [p for p in weights.premises if p.kind == "goal"]
-    assert len(instances) >= 10 and all(p.instance or p.source.startswith("W places")
-                                        for p in instances)
-    bare = weights.__class__(weights.name, weights.goal, proof.assumptions(), ("smt",))
+    assert len(instances) >= 10 and sum(bool(p.instance) for p in instances) >= 8
+    assert prove_smt(weights).status is Status.PROVED
+    bare = Obligation(weights.name, weights.goal, proof.assumptions(), ("smt",))
     assert prove_smt(bare).status is not Status.PROVED
 
 
@@ -91,5 +93,17 @@ def test_a_window_slot_one_later_fails_the_proof():
 
 def test_a_w_place_one_later_fails_the_proof(monkeypatch):
     later_place = groups.later_place
-    monkeypatch.setattr(groups, "later_place", lambda *args: later_place(*args) + 1)
-    assert _refuted(proof.obligations(), "W places of a rank")
+    monkeypatch.setitem(proof.FORMS, ("P", "L"), lambda *args: later_place(*args) + 1)
+    proof.obligations.cache_clear()
+    try:
+        assert _refuted(proof.obligations(), "W places of a rank")
+    finally:
+        proof.obligations.cache_clear()
+
+
+def test_a_peak_of_2s_minus_1_and_a_later_last_w_are_refuted():
+    theorem = by_id("THR-ZB-V")
+    wrong = [ob for variant in theorem.variants for ob in variant.obligations]
+    assert {ob.name for ob in wrong} == {"at most 2S - 1 live", "the last W ends at 6M + S"}
+    for obligation in wrong:
+        assert prove_smt(obligation).status is Status.REFUTED, obligation.name

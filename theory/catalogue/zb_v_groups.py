@@ -24,9 +24,14 @@ in the groups but for the products S n and S q_M, and Z3 decides the facts of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 from pipeproof.theory.symbols import M, S
+
+Form = Callable[[sp.Expr, sp.Expr, sp.Expr], sp.Expr]
+"""A form of (rank, group, offset)."""
 
 q_M = sp.Symbol("q_M", integer=True, nonnegative=True)
 """Group of the last microbatch: M - 1 = q_M S + k_M."""
@@ -44,16 +49,40 @@ def carry(rank: sp.Expr, offset: sp.Expr) -> sp.Expr:
     return offset + rank + 1 - S
 
 
+def earlier_forward(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """F(r, nS + u) = max(m + r, r + 4Sn + 2c) (c >= 0), max(m + r, r + 4S(n - 1) + 2(c + S))."""
+    c = carry(rank, offset)
+    micro = group * S + offset
+    return sp.Piecewise(
+        (sp.Max(micro + rank, rank + 4 * S * group + 2 * c), c >= 0),
+        (sp.Max(micro + rank, rank + 4 * S * (group - 1) + 2 * (c + S)), True))
+
+
+def later_forward(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """F(2S - 1 - r, nS + u) = 2S - 1 - r + 4Sn + 2u."""
+    return 2 * S - 1 - rank + 4 * S * group + 2 * offset
+
+
+def earlier_input(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """I(r, nS + u) = 4S - 1 - r + 4Sn + 2u."""
+    return 4 * S - 1 - rank + 4 * S * group + 2 * offset
+
+
+def later_input(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """I(2S - 1 - r, nS + u) = 2S + r + 4Sn + 2u."""
+    return 2 * S + rank + 4 * S * group + 2 * offset
+
+
+def by_stage(earlier: Form, later_form: Form, stage: sp.Expr, group: sp.Expr,
+             offset: sp.Expr) -> sp.Expr:
+    """The form of stage s from the forms of the earlier and later stage of rank r."""
+    return sp.Piecewise((later_form(2 * S - 1 - stage, group, offset), later(stage)),
+                        (earlier(stage, group, offset), True))
+
+
 def forward(stage: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
     """F(s, nS + u) (module docstring)."""
-    rank = 2 * S - 1 - stage
-    c = carry(stage, offset)
-    micro = group * S + offset
-    earlier = sp.Piecewise(
-        (sp.Max(micro + stage, stage + 4 * S * group + 2 * c), c >= 0),
-        (sp.Max(micro + stage, stage + 4 * S * (group - 1) + 2 * (c + S)), True))
-    return sp.Piecewise((2 * S - 1 - rank + 4 * S * group + 2 * offset, later(stage)),
-                        (earlier, True))
+    return by_stage(earlier_forward, later_forward, stage, group, offset)
 
 
 def input_gradient(stage: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
@@ -73,8 +102,28 @@ def earlier_place(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
 
 def place(stage: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
     """p(s, nS + u): the place of the W of (s, m) among the W of its rank."""
-    return sp.Piecewise((later_place(2 * S - 1 - stage, group, offset), later(stage)),
-                        (earlier_place(stage, group, offset), True))
+    return by_stage(earlier_place, later_place, stage, group, offset)
+
+
+def earlier_order(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """k(r, nS + u) = m + max(0, min(M, S n_e + max(0, u_e + r + 1 - S))): the forward's index
+    among the forwards of rank r in time order; m - (S - 1 - r) = n_e S + u_e (c >= 0: n, c;
+    else n - 1, c + S), and the min counts the later stage's forwards before it."""
+    c = carry(rank, offset)
+    before = sp.Piecewise((S * group + sp.Max(0, c + rank + 1 - S), c >= 0),
+                          (S * (group - 1) + sp.Max(0, c + rank + 1), True))
+    return group * S + offset + sp.Max(0, sp.Min(M, before))
+
+
+def later_order(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """k(2S - 1 - r, nS + u) = m + min(M, nS + min(S, S - r + u) + S - 1 - r)."""
+    return group * S + offset + sp.Min(M, group * S + sp.Min(S, S - rank + offset) + S - 1 - rank)
+
+
+def order(stage: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """k(s, nS + u): the index of the forward of (s, m) among those of its rank, in time order
+    (the place p is the same index for the input gradients)."""
+    return by_stage(earlier_order, later_order, stage, group, offset)
 
 
 def last_input(rank: sp.Expr) -> sp.Expr:
@@ -121,13 +170,19 @@ def slot(rank: sp.Expr, position: sp.Expr) -> sp.Expr:
                         (rank + 4 * M + position, True))
 
 
-def weight(stage: sp.Expr, group: sp.Expr, offset: sp.Expr, free=None) -> sp.Expr:
-    """W(s, nS + u): the p(s, m)-th free slot of its rank (``free``: the slot form, default
-    :func:`slot`)."""
-    free = free or slot
-    rank = 2 * S - 1 - stage
-    return sp.Piecewise((free(rank, later_place(rank, group, offset)), later(stage)),
-                        (free(stage, earlier_place(stage, group, offset)), True))
+def earlier_weight(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """W(r, nS + u) = the p(r, m)-th free slot of rank r."""
+    return slot(rank, earlier_place(rank, group, offset))
+
+
+def later_weight(rank: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """W(2S - 1 - r, nS + u) = the p(2S - 1 - r, m)-th free slot of rank r."""
+    return slot(rank, later_place(rank, group, offset))
+
+
+def weight(stage: sp.Expr, group: sp.Expr, offset: sp.Expr) -> sp.Expr:
+    """W(s, nS + u): the p(s, m)-th free slot of its rank."""
+    return by_stage(earlier_weight, later_weight, stage, group, offset)
 
 
 def at_microbatch(form: sp.Expr, group: sp.Symbol, offset: sp.Symbol,
@@ -140,5 +195,7 @@ def at_microbatch(form: sp.Expr, group: sp.Symbol, offset: sp.Symbol,
                           q_M: last, k_M: M - 1 - S * last})
 
 
-__all__ = ["at_microbatch", "earlier_place", "forward", "input_gradient", "k_M", "last_input",
-           "later_place", "place", "q_M", "slot", "weight", "window_offset"]
+__all__ = ["at_microbatch", "by_stage", "earlier_forward", "earlier_input", "earlier_order",
+           "earlier_place", "earlier_weight", "forward", "input_gradient", "k_M", "last_input",
+           "later_forward", "later_input", "later_order", "later_place", "later_weight", "order",
+           "place", "q_M", "slot", "weight", "window_offset"]
