@@ -15,11 +15,18 @@ c >= 0, (n - 1)S + c + S otherwise):
 and the p-th free slot of rank r is r + 4S q_M + 2e (e >= 0), r + 4S(q_M - 1) + 2(e + S) else,
 with e = k_M + 2 - S + r + p, for p below h_r - c_r (the forwards of the earlier stage past M - 1),
 L_r - 2S + 2 + o(p - h_r + c_r) in the window, r + 4M + p after (``throughput_zb_v`` has the window
-offsets o and c_r, with k_M for (M - 1) mod S). These are the forms of ``throughput_zb_v`` at
-n = floor(m/S), u = m mod S, q_M = floor((M - 1)/S), k_M = (M - 1) mod S (:func:`at_microbatch`;
-equal on the tables of tests/test_zb_v_groups.py). With the divisions done the op times are linear
-in the groups but for the products S n and S q_M, and Z3 decides the facts of
-:mod:`.zb_v_proof` about them once the groups are put in order (n1 < n2, n1 = n2, n1 > n2).
+offsets o and c_r, with k_M for (M - 1) mod S). The forward of (s, m) is the k-th of its rank in
+time order, with m - (S - 1 - r) = n_e S + u_e (n, c if c >= 0, else n - 1, c + S):
+
+  k(r, m) = m + max(0, min(M, S n_e + max(0, u_e + r + 1 - S))),
+  k(2S - 1 - r, m) = m + min(M, nS + min(S, S - r + u) + S - 1 - r),
+
+and its input gradient the p-th (the W run in the order of the I). The op times and places
+are the forms of ``throughput_zb_v`` at n = floor(m/S), u = m mod S, q_M = floor((M - 1)/S),
+k_M = (M - 1) mod S (:func:`at_microbatch`; equal on the tables of tests/test_zb_v_groups.py).
+With the divisions done the op times are linear in the groups but for the products S n and
+S q_M, and Z3 decides the facts of :mod:`.zb_v_proof` about them once the groups are put in
+order (n1 < n2, n1 = n2, n1 > n2).
 """
 
 from __future__ import annotations

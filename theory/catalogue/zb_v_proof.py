@@ -142,10 +142,6 @@ def _ops(index: tuple) -> dict[str, sp.Expr]:
     return {f"{kind}({half})": _at(kind, half, index) for kind in "FI" for half in "EL"}
 
 
-def _distinct(values: list[sp.Expr]) -> sp.Basic:
-    return sp.And(*(sp.Ne(a, b) for i, a in enumerate(values) for b in values[i + 1:]))
-
-
 def _in_rank(value: sp.Expr) -> sp.Basic:
     return sp.And(value >= r, value <= r + 6 * M - 1)
 
