@@ -204,6 +204,13 @@ MUTATIONS = (
              "theory/catalogue/throughput_interleaved.py",
              "return sp.Max(fill, 2 * index - warmup(rank) + rank, wrapped)",
              "return sp.Max(fill, 2 * index - warmup(rank) + rank)", ("THR-INTERLEAVED",)),
+    Mutation("ZB-V at most 2S - 1 live activations", "theory/catalogue/zb_v_proof.py",
+             "def live_bound(peak: sp.Expr = 2 * S)", "def live_bound(peak: sp.Expr = 2 * S - 1)",
+             ("THR-ZB-V",)),
+    Mutation("ZB-V later stage's forward order one later", "theory/catalogue/zb_v_groups.py",
+             "return group * S + offset + sp.Min(M, group * S + sp.Min(S, S - rank + offset)",
+             "return group * S + offset + 1 + sp.Min(M, group * S + sp.Min(S, S - rank + offset)",
+             ("THR-ZB-V",)),
     # the checkers' independence and the realisable refutations
     Mutation("the exhaustive method reads the closed form", "checks/exhaustive.py",
              "            tables = simulate_batch([point.spec for point in group])",

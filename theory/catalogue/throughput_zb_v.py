@@ -35,18 +35,24 @@ q < b + r + 2(a - r) and 2(q - b + r - a) + 1 after. So rank r is busy without a
 r to r + 6M - 1, the makespan is 6M + S - 1, and it holds at most 2S chunk activations (1F1B's
 peak over 2S stages: S whole-stage activations).
 
-These forms are checked on the policy tables, not proved: the op times depend on floor(m/S) and
-m mod S (products of S with an unknown in SMT, a modulus the SMT encoder does not take), and
-the peak counts the live activations of two stages together.
+Proved for all S >= 1 and M >= 2S - 1 (:mod:`.zb_v_proof`): with the divisions done,
+m = nS + u and M - 1 = q_M S + k_M as variables of the statement (:mod:`.zb_v_groups`), Z3
+proves that each rank's F, I and W lie in distinct slots of [r, r + 6M), each W after its I,
+that rank S - 1's last W ends at 6M + S - 1, and, numbering a rank's forwards and input
+gradients in time order (K and p), that K(x) - p(y) <= 2S - 1 whenever F(x) <= I(y): at most 2S
+live chunk activations, 2S after the forward of (2S - 1 - r, r). That the policy produces
+these forms is checked on its tables (the claims read the group forms at n = floor(m/S)).
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from pipeproof.theory.catalogue.common import claim
+from pipeproof.theory.catalogue import zb_v_groups as groups
+from pipeproof.theory.catalogue import zb_v_proof as proof
+from pipeproof.theory.catalogue.common import SMT, claim
 from pipeproof.theory.symbols import M, S, m, s
-from pipeproof.theory.theorem import Grid, TableCheck, Theorem, Variant
+from pipeproof.theory.theorem import Grid, Obligation, TableCheck, Theorem, Variant
 
 ZB_V = Grid("zb-v", (1, 8), (2 * S - 1, 2 * S, 2 * S + 1, 3 * S - 1, 4 * S), chunks=(2,))
 ZB_V_SHORT = Grid("zb-v", (2, 8), (S,), chunks=(2,))
@@ -143,30 +149,53 @@ def v_weight(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
                         (weight_at(stage, w_position(stage, micro, False)), True))
 
 
+GROUP, OFFSET = sp.Symbol("n", integer=True), sp.Symbol("u", integer=True)
+"""Group and offset of a microbatch in the group forms, read at m by the claims."""
+
+
+def at_m(form) -> sp.Expr:
+    """A group form of (stage, group, offset) read at stage s and microbatch m."""
+    return groups.at_microbatch(form(s, GROUP, OFFSET), GROUP, OFFSET, m)
+
+
+def _wrong(name: str, goal: sp.Basic) -> Obligation:
+    """A wrong part of the statement, for a variant."""
+    return Obligation(name, proof.unfold(goal), proof.assumptions(), SMT, (),
+                      proof.hypothesis_premises())
+
+
 def zb_v() -> Theorem:
     """THR-ZB-V: the V placement, gapless ranks and 1F1B's peak memory."""
     claims = (claim("makespan", 6 * M + S - 1),
               claim("gaps_per_rank", 0, s),
               claim("peak_live_per_rank", 2 * S, s),
-              claim("forward_start", v_forward(), s, m),
-              claim("input_start", v_input(), s, m),
-              claim("weight_start", v_weight(), s, m))
+              claim("forward_start", at_m(groups.forward), s, m),
+              claim("input_start", at_m(groups.input_gradient), s, m),
+              claim("weight_start", at_m(groups.weight), s, m))
     return Theorem(
         id="THR-ZB-V",
         title="ZB-V (unit costs, M >= 2S - 1): makespan 6M + S - 1 chunk slots, no gap on any "
               "rank, 2S chunk activations (1F1B's peak)",
-        statement=sp.Eq(sp.Symbol("makespan"), 6 * M + S - 1, evaluate=False),
+        statement=proof.statement(),
+        assumptions=proof.assumptions(),
+        definitions=proof.definitions(),
+        obligations=proof.obligations(),
         hypotheses=("S >= 1 ranks, two chunks per rank: stages r and 2S - 1 - r, M >= 2S - 1",
                     "unit chunk ops F, I, W",
                     "policy: a ready I first (the later stage first), else a ready forward "
                     "while fewer than 2S - j activations are live on stage j, else the oldest "
                     "pending W"),
         source="[L] Qi et al. 2024 (ZB-V); the forms here [D]",
-        expected="checked",
         tables=(TableCheck(ZB_V, claims),),
         variants=(
             Variant("one chunk activation more than 1F1B: 2S + 1",
                     claims=(claim("peak_live_per_rank", 2 * S + 1, s),)),
+            Variant("one chunk activation less: at most 2S - 1 live on a rank",
+                    (_wrong("at most 2S - 1 live", proof.live_bound(2 * S - 1)),),
+                    (claim("peak_live_per_rank", 2 * S - 1, s),)),
+            Variant("the last W one slot later: makespan 6M + S",
+                    (_wrong("the last W ends at 6M + S", proof.last_op(6 * M + S)),),
+                    (claim("makespan", 6 * M + S),)),
             Variant("makespan 6M + 2(S - 1), ZB-H1's bubble counted in chunk pairs",
                     claims=(claim("makespan", 6 * M + 2 * (S - 1)),)),
             Variant("dropped M >= 2S - 1: no gap at M = S too",
@@ -180,8 +209,9 @@ def zb_v() -> Theorem:
                         (rank_of() + 4 * M + w_position(s, m, True), s >= S),
                         (rank_of() + 4 * M + w_position(s, m, False), True)), s, m),)),
         ),
-        notes="Checked on the policy tables only, with the closed forms of F, I and of the W "
-              "after the last I (module docstring); not proved. The policy differs from the "
+        notes="Proved for all S and M >= 2S - 1 on the unit-cost closed forms (Z3, with "
+              "microbatches as group and offset, zb_v_proof); that the policy produces them "
+              "is checked on its tables (S <= 8). The policy differs from the "
               "hand-made ZB-V of Qi et al. in its warm-up, and PyTorch's ScheduleZBVZeroBubble "
               "agrees with its makespan, gaps and peak for S = 2..8, M in {2S, 4S, 8S} "
               "(pipeproof external torch).",
