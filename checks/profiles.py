@@ -5,7 +5,7 @@
 * ``quick``: the same checks with S capped at 12, for tests;
 * ``thorough``: the catalogue's ranges with twice the stages and a larger Z3 budget, and the
   staleness theorems on torch.distributed processes where PyTorch is installed, and a
-  second solver: cvc5 re-checks every SMT query that proved an obligation, up to 20 s per file
+  second solver: cvc5 re-checks every SMT query that proved an obligation, up to 30 s per file
   (when ``pipeproof[crosscheck]`` is installed; minutes more on two cores, too long for the
   default profile's minute).
 """
@@ -51,5 +51,5 @@ PROFILES = {
     "quick": Profile("quick", 12, 1, DEFAULT_RLIMIT, "short"),
     "default": Profile("default", None, 1, DEFAULT_RLIMIT, "default"),
     "thorough": Profile("thorough", None, 2, 4 * DEFAULT_RLIMIT, "long", distributed=True,
-                        crosscheck=True, cvc5_seconds=20.0),
+                        crosscheck=True, cvc5_seconds=30.0),
 }

@@ -17,7 +17,7 @@ naming the theorem, the obligation, the case and the expected answer. Each file 
 by Z3 from its text and must give the proof's answer (:class:`ExportError` otherwise), so the
 file is exactly the query that proved the obligation. Z3 reading a file from text does not
 always take the same search path as the solver built through its API: when the proof's budget
-does not decide the file, it is read again with twice and four times the budget, and the header
+does not decide the file, it is read again with 2, 4, 8 and 16 times the budget, and the header
 and :attr:`SmtFile.rlimit` state the budget that decides it.
 """
 
@@ -44,7 +44,7 @@ QUERIES = {"goal": "the hypotheses and the negated goal",
            "split": "a point of the split's domain in no case or in two (the cases proved must "
                     "cover the domain exactly)"}
 
-READ_BACK_FACTORS = (1, 2, 4)
+READ_BACK_FACTORS = (1, 2, 4, 8, 16)
 """Budgets tried when a file is read back, as multiples of the proof's rlimit."""
 
 
@@ -151,7 +151,7 @@ def export_obligation(theorem: Theorem, number: int, rlimit: int) -> ObligationE
 
 def _written(theorem: Theorem, number: int, label: str, role: str, body: str,
              rlimit: int) -> SmtFile:
-    """The file of one query, read back by Z3 under the proof's budget, else twice or four
+    """The file of one query, read back by Z3 under the proof's budget, else 2, 4, 8 or 16
     times it.
 
     Raises:
