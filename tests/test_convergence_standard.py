@@ -192,7 +192,7 @@ def test_tuned_without_the_delay_hypothesis_is_not_provable():
 def test_tuned_with_a_wrong_delay_has_no_provenance():
     theorem = by_id("CONV-TUNED")
     obligation = _obligation(theorem, "steady PipeDream delay")
-    wrong = sp.Eq(sp.Symbol("delta_ss", integer=True, nonnegative=True), S**2 - sp.floor(S / 2))
+    wrong = sp.Eq(sp.Symbol("delta_ss", nonnegative=True), S**2 - sp.floor(S / 2))
     source = next(p.source for p in obligation.premises if p.kind == "hypothesis")
     edited = _typed(obligation, source, wrong)
     assert any("not a hypothesis" in text

@@ -19,7 +19,7 @@ from pipeproof.theory.convergence import F0, G, K, L, S, delta, epsilon, gamma
 from pipeproof.theory.theorem import Obligation
 
 root = sp.Symbol("R", positive=True)  # sqrt(2 L F0 G^2/K)
-steady = sp.Symbol("delta_ss", integer=True, nonnegative=True)  # STL-PD-MAX
+steady = sp.Symbol("delta_ss", nonnegative=True)  # STL-PD-MAX: S^2 - ceil(S/2)
 run = sp.Symbol("delta_run", integer=True, nonnegative=True)  # STL-PD-WARMUP
 best, other = sp.symbols("gamma_best gamma_other", positive=True)
 TUNED = sp.Eq(gamma**2 * L * G**2 * K, 2 * F0)
