@@ -116,12 +116,7 @@ def window_hole(q: sp.Expr, stage: sp.Expr = s) -> sp.Expr:
     rank = rank_of(stage)
     a = S - 1 - residue(M - 1)
     b = sp.Max(0, rank - 1 - residue(M - 1))
-    return sp.Piecewise(
-        (q, q < 2 * b),
-        (2 * q - 2 * b, q < b + sp.Min(a, rank)),
-        (2 * (q - a - b + rank) + 1, a <= rank),
-        (q + rank - b, q < b + rank + 2 * (a - rank)),
-        (2 * (q - b + rank - a) + 1, True))
+    return groups.hole_offset(q, a, b, rank)
 
 
 def window_holes(stage: sp.Expr = s) -> sp.Expr:

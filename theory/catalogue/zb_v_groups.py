@@ -156,7 +156,13 @@ def window_free(rank: sp.Expr) -> sp.Expr:
 
 def window_offset(index: sp.Expr, rank: sp.Expr) -> sp.Expr:
     """o(q): the offset from L_r - 2S + 2 of the q-th free slot of the window."""
-    a, b = window_parts(rank)
+    return hole_offset(index, *window_parts(rank), rank)
+
+
+def hole_offset(index: sp.Expr, a: sp.Expr, b: sp.Expr, rank: sp.Expr) -> sp.Expr:
+    """o(q) in terms of the window's free even slots a and odd slots b (module docstring):
+    q for q < 2b, then 2q - 2b while q < b + min(a, r), then 2(q - a - b + r) + 1 if a <= r,
+    else q + r - b while q < b + r + 2(a - r) and 2(q - b + r - a) + 1 after."""
     return sp.Piecewise(
         (index, index < 2 * b),
         (2 * index - 2 * b, index < b + sp.Min(a, rank)),
@@ -203,6 +209,6 @@ def at_microbatch(form: sp.Expr, group: sp.Symbol, offset: sp.Symbol,
 
 
 __all__ = ["at_microbatch", "by_stage", "earlier_forward", "earlier_input", "earlier_order",
-           "earlier_place", "earlier_weight", "forward", "input_gradient", "k_M", "last_input",
-           "later_forward", "later_input", "later_order", "later_place", "later_weight", "order",
-           "place", "q_M", "slot", "weight", "window_offset"]
+           "earlier_place", "earlier_weight", "forward", "hole_offset", "input_gradient", "k_M",
+           "last_input", "later_forward", "later_input", "later_order", "later_place",
+           "later_weight", "order", "place", "q_M", "slot", "weight", "window_offset"]
