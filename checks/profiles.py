@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeproof.checks.certificates.solvers import CVC5_SECONDS
+
 DEFAULT_RLIMIT = 5_000_000
 """Z3 resource limit per obligation and parity case (the same number as
 ``pipeproof.checks.provers.smt.DEFAULT_RLIMIT``, kept here so that reading a profile imports no
@@ -44,7 +46,7 @@ class Profile:
     runs: str
     distributed: bool = False
     crosscheck: bool = False
-    cvc5_seconds: float = 5.0
+    cvc5_seconds: float = CVC5_SECONDS
 
 
 PROFILES = {

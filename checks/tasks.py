@@ -205,7 +205,7 @@ class CrossCheckTask:
     theorem: Theorem | str
     """The theorem, or its catalogue id (see :func:`reference`)."""
     rlimit: int
-    cvc5_seconds: float = 5.0
+    cvc5_seconds: float
 
     @property
     def theorem_ids(self) -> frozenset[str]:
