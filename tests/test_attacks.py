@@ -211,6 +211,14 @@ MUTATIONS = (
              "return group * S + offset + sp.Min(M, group * S + sp.Min(S, S - rank + offset)",
              "return group * S + offset + 1 + sp.Min(M, group * S + sp.Min(S, S - rank + offset)",
              ("THR-ZB-V",)),
+    Mutation("CMP-TIME round at R >= S without its - 1", "theory/catalogue/comparison_time.py",
+             "eq(cmp.round_slots(R), (t_F + t_B) * (R * H + S - 1))",
+             "eq(cmp.round_slots(R), (t_F + t_B) * (R * H + S))", ("CMP-TIME",)),
+    Mutation("chain sum collected without f(x^K) >= f*", "theory/catalogue/convergence/chain.py",
+             "earlier(at_k), earlier(telescoped), assumed(\"A2\", f(k) >= f_star, {k: K}),\n"
+             "        assumed(\"A2\", sp.Eq(F0, f(0) - f_star)))",
+             "earlier(at_k), earlier(telescoped),\n"
+             "        assumed(\"A2\", sp.Eq(F0, f(0) - f_star)))", ("CONV-RPD",)),
     # the checkers' independence and the realisable refutations
     Mutation("the exhaustive method reads the closed form", "checks/exhaustive.py",
              "            tables = simulate_batch([point.spec for point in group])",
