@@ -15,6 +15,14 @@ Parameters (the free symbols of the statement, the theorem's assumptions and its
 shared: an obligation speaks about the same S, M, ... as the statement. Reading an obligation
 this way is sound because a proved obligation holds for all values of its symbols.
 
+Where an obligation takes an earlier goal at a substitution x_j := e as a premise (kind
+``goal``), the query also gets P_j at x_j := e (:func:`instances`): it follows from P_j by
+instantiation, so it adds no assumption, and Z3 need not find the instance under the quantifier.
+The query is first tried with these instances in place of the quantified P_j they come from
+(fewer hypotheses, so an ``unsat`` stands). A model found there counts only once it also meets
+every P_i (asked with the model's values fixed); otherwise, and when that query does not decide,
+it is asked again with every P_i and the instances.
+
 A chain theorem of catalogue section 3 (``DERIVED`` of its chain module) is covered instead by
 its derivation, checked rule by rule (:mod:`pipeproof.checks.soundness.derivation`): its
 obligations use facts at every step k and induction, which this query cannot quantify over.
@@ -108,17 +116,66 @@ def _scoped(encoder: Encoder, formulas: Iterable[sp.Basic]) -> tuple[list, list]
     return encoded, produced
 
 
-def premise(encoder: Encoder, obligation: Obligation, shared: set[sp.Symbol]) -> z3.BoolRef:
-    """for all indices: assumptions imply goal (see the module docstring)."""
+def _premise_body(encoder: Encoder, obligation: Obligation, shared: set[sp.Symbol],
+                  ) -> tuple[dict[sp.Symbol, z3.ArithRef], z3.BoolRef]:
+    """(bound variables by symbol, body) of :func:`premise`: the body is "signs of the bound
+    symbols and assumptions imply goal", with the bound symbols free."""
     guard, produced = _scoped(encoder, obligation.assumptions)
     (goal,), produced_goal = _scoped(encoder, (obligation.goal,))
     bound_symbols = sorted(free_symbols(obligation) - shared, key=lambda symbol: symbol.name)
-    bound = [encoder.variable(symbol) for symbol in bound_symbols]
-    signs = [condition for symbol, variable in zip(bound_symbols, bound, strict=True)
+    bound = {symbol: encoder.variable(symbol) for symbol in bound_symbols}
+    signs = [condition for symbol, variable in bound.items()
              for condition in _sign(symbol, variable)]
     true = z3.BoolVal(True, encoder.context)
-    body = z3.Implies(z3.And(true, *signs, *produced, *produced_goal, *guard), goal)
-    return z3.ForAll(bound, body) if bound else body
+    return bound, z3.Implies(z3.And(true, *signs, *produced, *produced_goal, *guard), goal)
+
+
+def premise(encoder: Encoder, obligation: Obligation, shared: set[sp.Symbol]) -> z3.BoolRef:
+    """for all indices: assumptions imply goal (see the module docstring)."""
+    bound, body = _premise_body(encoder, obligation, shared)
+    return z3.ForAll(list(bound.values()), body) if bound else body
+
+
+def instances(encoder: Encoder, theorem: Theorem, shared: set[sp.Symbol]) -> list[z3.BoolRef]:
+    """The instances the obligations name: for each premise of kind ``goal`` with a
+    substitution x := e, the premise P_j of the earlier obligation j it names, at x := e.
+
+    P_j = for all x: body(x), so P_j implies body(e) (universal instantiation): adding it to
+    the query adds nothing the goals do not already give, and saves Z3 finding the instance
+    under the quantifier. Only a substitution of P_j's bound symbols is an instance; one that
+    substitutes a shared parameter or changes a variable's sort is left out (the query then
+    stands without it). The side conditions the terms' encoding needs guard the instance.
+    """
+    earlier = {obligation.name: obligation for obligation in theorem.obligations}
+    made = []
+    for obligation in theorem.obligations:
+        for premise_ in obligation.premises:
+            source = earlier.get(premise_.source)
+            if premise_.kind != "goal" or not premise_.instance or source is None:
+                continue
+            made += _instance(encoder, source, dict(premise_.instance), shared)
+    return made
+
+
+def _instance(encoder: Encoder, source: Obligation, substitution: dict[sp.Symbol, sp.Expr],
+              shared: set[sp.Symbol]) -> list[z3.BoolRef]:
+    """[P_source at ``substitution``], or [] when that is not an instance (see
+    :func:`instances`)."""
+    bound, body = _premise_body(encoder, source, shared)
+    if not set(substitution) <= set(bound):
+        return []
+    try:
+        terms, produced = _scoped(encoder, substitution.values())
+    except (UntranslatableError, ValueError):
+        return []
+    pairs = list(zip((bound[symbol] for symbol in substitution), terms, strict=True))
+    if any(variable.sort() != term.sort() for variable, term in pairs):
+        return []
+    remaining = [variable for symbol, variable in bound.items() if symbol not in substitution]
+    body = z3.substitute(body, *pairs)
+    if produced:  # what the terms' encoding needs (signs, floors) guards the instance
+        body = z3.Implies(z3.And(*produced), body)
+    return [z3.ForAll(remaining, body) if remaining else body]
 
 
 def definition(encoder: Encoder, formula: sp.Basic) -> z3.BoolRef:
@@ -176,8 +233,11 @@ def _solve(facts: list, rlimit: int, context: z3.Context,
     return solver.check(), solver
 
 
-def _encode(theorem: Theorem) -> tuple[Encoder, list, z3.BoolRef, list]:
-    """(encoder, hypotheses, claim, premises) in one fresh context."""
+def _encode(theorem: Theorem) -> tuple[Encoder, list, z3.BoolRef, list, list]:
+    """(encoder, hypotheses, claim, premises, focused) in one fresh context: ``focused`` is
+    ``premises`` without the quantified goals of the obligations that other obligations use
+    through instances (their instances stay), a subset tried first (see
+    :func:`check_coverage`)."""
     encoder = QuantifiableEncoder(z3.Context())
     shared = parameters(theorem)
     statement = encoder(theorem.statement)
@@ -185,11 +245,36 @@ def _encode(theorem: Theorem) -> tuple[Encoder, list, z3.BoolRef, list]:
     hypotheses += [definition(encoder, d) for d in theorem.definitions]
     hypotheses += encoder.side_conditions
     encoder.side_conditions = []
-    premises = [premise(encoder, ob, shared) for ob in theorem.obligations]
+    quantified = [premise(encoder, ob, shared) for ob in theorem.obligations]
+    instanced = instances(encoder, theorem, shared)
     if theorem.expected == "refuted":
-        claim = z3.And(*premises) if premises else z3.BoolVal(True, encoder.context)
-        return encoder, [*hypotheses, statement], claim, []
-    return encoder, hypotheses, statement, premises
+        claim = z3.And(*quantified) if quantified else z3.BoolVal(True, encoder.context)
+        return encoder, [*hypotheses, statement], claim, [], []
+    sources = {p.source for ob in theorem.obligations for p in ob.premises
+               if p.kind == "goal" and p.instance}
+    focused = [formula for ob, formula in zip(theorem.obligations, quantified, strict=True)
+               if ob.name not in sources]
+    return encoder, hypotheses, statement, [*quantified, *instanced], [*focused, *instanced]
+
+
+def _decide(facts: list, focused: list, premises: list, rlimit: int, context: z3.Context,
+            ) -> tuple[z3.CheckSatResult, z3.Solver]:
+    """Whether ``facts`` (hypotheses, case, negated statement) and the goals have a model.
+
+    First with ``focused`` (an ``unsat`` stands: it is a subset of what the goals give). When
+    that query has a model, the model's values of the constants are tried against every goal:
+    a model of the whole set there is a genuine one. Otherwise the query is asked again with
+    every goal."""
+    answer, solver = _solve([*facts, *focused], rlimit, context)
+    if answer == z3.unsat or len(focused) == len(premises):
+        return answer, solver
+    if answer == z3.sat:
+        model = solver.model()
+        pinned = [decl() == model[decl] for decl in model.decls() if decl.arity() == 0]
+        answer, solver = _solve([*facts, *premises, *pinned], rlimit, context)
+        if answer == z3.sat:
+            return answer, solver
+    return _solve([*facts, *premises], rlimit, context)
 
 
 def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
@@ -213,7 +298,7 @@ def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
     if derived is not None:
         return check_derivation(theorem, *derived)
     try:
-        encoder, hypotheses, claim, premises = _encode(theorem)
+        encoder, hypotheses, claim, premises, focused = _encode(theorem)
     except (UntranslatableError, ValueError) as error:
         return verdict(Status.UNKNOWN, "not encodable", reason=f"not encodable: {error}")
     cases = parity_constraints(theorem, encoder)
@@ -230,8 +315,8 @@ def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
                            reason="vacuous hypotheses: the goals contradict the assumptions "
                                   "or each other")
         consistent = "consistent" if answer == z3.sat else "consistency undecided"
-        answer, solver = _solve([*hypotheses, *constraints, *premises, z3.Not(claim)], rlimit,
-                                encoder.context)
+        answer, solver = _decide([*hypotheses, *constraints, z3.Not(claim)], focused, premises,
+                                 rlimit, encoder.context)
         if answer == z3.sat:
             model = solver.model()
             values = ", ".join(f"{d.name()} = {model[d]}" for d in model.decls() if d.arity() == 0)
@@ -251,4 +336,4 @@ def check_coverage(theorem: Theorem, rlimit: int = DEFAULT_RLIMIT) -> Verdict:
     return verdict(Status.PROVED, detail)
 
 
-__all__ = ["METHOD", "check_coverage", "free_symbols", "parameters", "premise"]
+__all__ = ["METHOD", "check_coverage", "free_symbols", "instances", "parameters", "premise"]
