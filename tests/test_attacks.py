@@ -219,6 +219,12 @@ MUTATIONS = (
              "        assumed(\"A2\", sp.Eq(F0, f(0) - f_star)))",
              "earlier(at_k), earlier(telescoped),\n"
              "        assumed(\"A2\", sp.Eq(F0, f(0) - f_star)))", ("CONV-RPD",)),
+    Mutation("LocalSGD index form re-enters one slot late", "theory/schedules.py",
+             "reentry = localsgd_index_backward(0, index - R) + 1 + stage",
+             "reentry = localsgd_index_backward(0, index - R) + 2 + stage", ("THR-LSGD",)),
+    Mutation("LocalSGD index step admits R + 1", "theory/catalogue/localsgd_index.py",
+             "return sp.Or(at > 0, started_f - started_b < R)",
+             "return sp.Or(at > 0, started_f - started_b < R + 1)", ("THR-LSGD",)),
     # the checkers' independence and the realisable refutations
     Mutation("the exhaustive method reads the closed form", "checks/exhaustive.py",
              "            tables = simulate_batch([point.spec for point in group])",

@@ -39,8 +39,13 @@ def gpipe_backward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
 
 def pipedream_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
     """F(s, m) = 2m + s for m >= S, max(m + s, 2m + 3s - 2S + 2) for m < S (unit costs)."""
-    warmup = sp.Max(micro + stage, 2 * micro + 3 * stage - 2 * S + 2)
-    return sp.Piecewise((2 * micro + stage, micro >= S), (warmup, True))
+    return sp.Piecewise((2 * micro + stage, micro >= S), (_warmup(stage, micro), True))
+
+
+def _warmup(stage: sp.Expr, micro: sp.Expr) -> sp.Expr:
+    """max(m + s, 2m + 3s - 2S + 2): forwards back to back from slot 0 until the first backward
+    arrives, then alternating (PipeDream's warm-up, unit costs)."""
+    return sp.Max(micro + stage, 2 * micro + 3 * stage - 2 * S + 2)
 
 
 def pipedream_steady_forward(stage: sp.Expr = s, micro: sp.Expr = m) -> sp.Expr:
@@ -152,10 +157,28 @@ def localsgd_forward(stage: sp.Expr, step: sp.Expr, copy: sp.Expr) -> sp.Expr:
     """
     from pipeproof.theory.symbols import R
 
-    index = step * R + copy
     reentry = localsgd_backward(0, step - 1, copy) + 1 + stage
-    warmup = sp.Max(index + stage, 2 * index + 3 * stage - 2 * S + 2)
+    warmup = _warmup(stage, step * R + copy)
     return sp.Piecewise((sp.Max(warmup, reentry), step >= 1), (warmup, True))
+
+
+def localsgd_index_backward(stage: sp.Expr, index: sp.Expr) -> sp.Expr:
+    """LocalSGD at R >= S, B of microbatch i = q R + r of a round by its index: 2i + 2S - 1 - s.
+
+    With max(R, S) = R, B(s, q, r) = 2Rq + 2r + 2S - 1 - s is PipeDream's B at i.
+    """
+    return pipedream_backward(stage, index)
+
+
+def localsgd_index_forward(stage: sp.Expr, index: sp.Expr) -> sp.Expr:
+    """LocalSGD at R >= S, F of microbatch i = q R + r of a round by its index: the largest of
+    i + s, 2i + 3s - 2S + 2 and, for i >= R (q >= 1), B(0, i - R) + 1 + s = 2(i - R) + 2S + s.
+    """
+    from pipeproof.theory.symbols import R
+
+    reentry = localsgd_index_backward(0, index - R) + 1 + stage
+    warmup = _warmup(stage, index)
+    return sp.Piecewise((sp.Max(warmup, reentry), index >= R), (warmup, True))
 
 
 def localsgd_round() -> sp.Expr:

@@ -3,15 +3,18 @@
 The round is stated on the op times F(s, q, r), B(s, q, r) of microbatch i = q R + r of a round
 (local step q of copy r), defined by the closed form of ``pipeproof.theory.schedules`` and proved,
 for all R, S, H, to be a valid op table that obeys the copy rule and the greedy policy, and to take
-2[max(R, S) H + min(R, S) - 1] slots.
+2[max(R, S) H + min(R, S) - 1] slots. The policy step's case R >= S is proved on the microbatch
+index (:mod:`.localsgd_index`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from pipeproof.theory import schedules, throughput
-from pipeproof.theory.catalogue import op_tables
+from pipeproof.theory.catalogue import localsgd_index, op_tables
 from pipeproof.theory.catalogue.common import (
     LOCALSGD,
     LOCALSGD_WIDE,
@@ -95,6 +98,20 @@ def _round_end(round_time: sp.Expr) -> sp.Basic:
     return sp.And(B(s, q, r) + 1 <= round_time, sp.Eq(B(0, H - 1, R - 1) + 1, round_time))
 
 
+def _by_index(obligations: tuple[Obligation, ...]) -> tuple[Obligation, ...]:
+    """The case R >= S of the policy step proved through the index form
+    (:mod:`.localsgd_index`): its three lemmas come first, and the case takes their instances
+    as premises."""
+    lemmas = (localsgd_index.index_form(), localsgd_index.counts(), localsgd_index.index_step())
+    wide = next(number for number, obligation in enumerate(obligations)
+                if obligation.name.endswith(f"(case {R >= S})"))
+    case = obligations[wide]
+    premises = localsgd_index.premises(lemmas)
+    case = replace(case, assumptions=case.assumptions + tuple(p.formula for p in premises),
+                   premises=case.premises + premises)
+    return (*obligations[:wide], *lemmas, case, *obligations[wide + 1:])
+
+
 def localsgd() -> Theorem:
     """THR-LSGD: LocalSGD round time, idle fraction and bubble factor, for all R, S, H."""
     forward, backward = schedules.localsgd_forward, schedules.localsgd_backward
@@ -104,6 +121,7 @@ def localsgd() -> Theorem:
     parts = _round_parts(round_time)
     statement, definitions, obligations = op_tables.formal(parts, forward, backward, assumptions,
                                                            "stage", "step", "copy")
+    obligations = _by_index(obligations)
     rounds = M / (R * H)
     claims = (
         claim("forward_start", schedules.localsgd_table_start("forward"), s, m),
@@ -161,6 +179,10 @@ def localsgd() -> Theorem:
               "the greedy policy's step at every slot of a round (six cases: R >= S; R <= S on "
               "stages s >= 1; R <= S on stage 0 by qf - qb), so by induction on the slot it is "
               "the policy's output, and a round takes 2[max(R, S) H + min(R, S) - 1] slots. "
+              "The case R >= S goes through the microbatch index i = R q + r: three lemmas "
+              "(the closed form read on i, the counts read on i, PipeDream's step on i with "
+              "the limit R) whose instances at the counts give the case without a product "
+              "R q of its own. "
               "The tables compare it with the simulator over whole runs of two rounds "
               "(S <= 24 with six R per S, and R = S up to 256).",
     )
