@@ -9,9 +9,9 @@ the copy r of microbatch i = q R + r only through i:
 (``schedules.localsgd_index_forward``, ``localsgd_index_backward``). The policy's step on the
 counts (qf, rf), (qb, rb) (``schedules.localsgd_policy_step``) is then PipeDream's step
 (``schedules.policy_step``) on the counts nf = R qf + rf, nb = R qb + rb of the M = R H
-microbatches of the round, stage 0 admitting while nf - nb < R. Three obligations carry this,
-each linear or nearly so, and the case R >= S of the step takes them as premises (kind goal,
-with their substitution):
+microbatches of the round, stage 0 admitting while nf - nb < R. Three obligations carry this
+(1 and 2 speak of the product R k alone, 3 is linear), and the case R >= S of the step takes
+them as premises (kind goal, with their substitution):
 
 1. index form: R >= S, k >= 0, 0 <= c <= R - 1 give F(j, k, c) = Fi(j, Rk + c) and
    B(j, k, c) = Bi(j, Rk + c) for every stage j;
@@ -35,8 +35,8 @@ stage, step, copy = (sp.Symbol(name, integer=True) for name in ("j", "k", "c"))
 """The lemmas' own stage j, local step k and copy c: symbols of no statement, so that a lemma
 holds for all of them and its instances at the counts follow from it."""
 
-INDEX_FORM = "at R >= S, F(s, q, r) and B(s, q, r) read on the index i = R q + r"
-COUNTS = "a count (q, r) of a round is at most R H as an index, equal to it once all have started"
+INDEX_FORM = "at R >= S, F(j, k, c) and B(j, k, c) read on the index i = R k + c"
+COUNTS = "a count (k, c) of a round is at most R H as an index, equal to it once all have started"
 INDEX_STEP = ("at R >= S, the greedy policy's step read on the index: PipeDream's step with "
               "Fi, Bi and stage 0 admitting while fewer than R are in flight")
 
