@@ -131,7 +131,7 @@ MUTATIONS = (
              '(("coverage", coverage), ("provenance", provenance))',
              '(("coverage", coverage),)', ("ATK-PREMISE",)),
     Mutation("coverage proves false instead of the statement", "checks/soundness/coverage.py",
-             "*premises, z3.Not(claim)]", "*premises, z3.BoolVal(False, encoder.context)]",
+             "*constraints, z3.Not(claim)]", "*constraints, z3.BoolVal(False, encoder.context)]",
              ("ATK-GAP",)),
     Mutation("provenance takes every premise for a domain", "checks/soundness/provenance.py",
              '    formula = sp.sympify(formula)\n    if formula is sp.true:',
