@@ -28,7 +28,9 @@ from __future__ import annotations
 import sympy as sp
 
 from pipeproof.theory import schedules
-from pipeproof.theory.symbols import DOMAINS, H, M, R, S, s
+from pipeproof.theory.catalogue import op_tables
+from pipeproof.theory.catalogue.convergence.premises import earlier
+from pipeproof.theory.symbols import DOMAINS, H, M, R, S, s, t
 from pipeproof.theory.theorem import Obligation, Premise
 
 stage, step, copy = (sp.Symbol(name, integer=True) for name in ("j", "k", "c"))
@@ -69,23 +71,15 @@ def counts() -> Obligation:
 
 
 def index_step() -> Obligation:
-    """At R >= S, ``schedules.policy_step`` with Fi, Bi and stage 0 admitting while
-    nf - nb < R, for every M >= 1 (the counts' conditions and R >= S inside the goal)."""
+    """At R >= S, the greedy policy's step (``op_tables.policy``) with Fi, Bi and stage 0
+    admitting while nf - nb < R, for every M >= 1."""
     def admits(at: sp.Expr, started_f: sp.Expr, started_b: sp.Expr) -> sp.Basic:
         return sp.Or(at > 0, started_f - started_b < R)
 
-    goal, assumptions = schedules.policy_step(schedules.localsgd_index_forward,
-                                              schedules.localsgd_index_backward, admits)
-    domains = tuple(a for a in assumptions if _is_domain(a))
-    conditions = tuple(a for a in assumptions if not _is_domain(a))
-    return Obligation(INDEX_STEP, sp.Implies(sp.And(R >= S, *conditions), goal),
-                      (*domains, DOMAINS[R]), ("smt",))
-
-
-def _is_domain(formula: sp.Basic) -> bool:
-    """A domain of ``policy_step``'s symbols (S, M >= 1, 0 <= s <= S - 1, t >= 0)."""
-    return formula in (DOMAINS[S], DOMAINS[M], *sp.And.make_args(DOMAINS[s])) or (
-        len(formula.free_symbols) == 1)
+    step_ = op_tables.unfold(op_tables.policy(admits), schedules.localsgd_index_forward,
+                             schedules.localsgd_index_backward)
+    domains = (DOMAINS[S], DOMAINS[M], DOMAINS[R], *sp.And.make_args(DOMAINS[s]), DOMAINS[t])
+    return Obligation(INDEX_STEP, sp.Implies(R >= S, step_), domains, ("smt",))
 
 
 def premises(lemmas: tuple[Obligation, Obligation, Obligation]) -> tuple[Premise, ...]:
@@ -96,15 +90,10 @@ def premises(lemmas: tuple[Obligation, Obligation, Obligation]) -> tuple[Premise
     form, count, step_ = lemmas
     places = ((s, _QF, _RF), (s, _QF, _RF - 1), (s, _QF - 1, R - 1), (s - 1, _QF, _RF),
               (s, _QB, _RB), (s, _QB, _RB - 1), (s, _QB - 1, R - 1), (s + 1, _QB, _RB))
-    made = [_instance(form, ((stage, at), (step, q), (copy, r))) for at, q, r in places]
-    made += [_instance(count, ((step, q), (copy, r))) for q, r in ((_QF, _RF), (_QB, _RB))]
-    made.append(_instance(step_, ((_NF, R * _QF + _RF), (_NB, R * _QB + _RB), (M, R * H))))
+    made = [earlier(form, {stage: at, step: q, copy: r}) for at, q, r in places]
+    made += [earlier(count, {step: q, copy: r}) for q, r in ((_QF, _RF), (_QB, _RB))]
+    made.append(earlier(step_, {_NF: R * _QF + _RF, _NB: R * _QB + _RB, M: R * H}))
     return tuple(made)
-
-
-def _instance(lemma: Obligation, substitution: tuple[tuple[sp.Symbol, sp.Expr], ...]) -> Premise:
-    """``lemma``'s goal at ``substitution``, as a premise of kind goal."""
-    return Premise(lemma.goal.xreplace(dict(substitution)), "goal", lemma.name, substitution)
 
 
 __all__ = ["COUNTS", "INDEX_FORM", "INDEX_STEP", "counts", "index_form", "index_step",

@@ -47,6 +47,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from pipeproof.theory.catalogue import zb_v_groups as groups
+from pipeproof.theory.catalogue.convergence.premises import earlier
 from pipeproof.theory.catalogue.zb_v_groups import k_M, q_M
 from pipeproof.theory.symbols import DOMAINS, M, S
 from pipeproof.theory.theorem import Obligation, Premise
@@ -279,8 +280,7 @@ def _instances(obligations: list[Obligation], name: str,
     """The goals of the obligations named ``name`` (or ``name (case ...)``) at each
     substitution, as premises of kind goal."""
     found = [ob for ob in obligations if ob.name == name or ob.name.startswith(name + " (case")]
-    return [Premise(ob.goal.xreplace(sub), "goal", ob.name, tuple(sub.items()))
-            for ob in found for sub in substitutions]
+    return [earlier(ob, sub) for ob in found for sub in substitutions]
 
 
 def _weight_premises(obligations: list[Obligation]) -> list[Premise]:
